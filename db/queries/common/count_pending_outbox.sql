@@ -1,0 +1,1 @@
+SELECT count(*) FROM outbox WHERE topic = $1 AND delivered_time IS NULL

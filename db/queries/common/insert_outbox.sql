@@ -1,0 +1,1 @@
+INSERT INTO outbox (topic, payload) VALUES ($1, $2) RETURNING id

@@ -1,0 +1,1 @@
+SELECT id, athlete_id, request_hash = sha256($2) AS same_payload FROM sessions WHERE request_id = $1

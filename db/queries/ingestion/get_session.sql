@@ -1,0 +1,2 @@
+-- $1 session id, $2 athlete id.
+SELECT id, athlete_id, (extract(epoch FROM start_time) * 1000000)::bigint AS start_us, duration_s, distance_m, elevation_gain_m, average_heart_rate_bpm, max_heart_rate_bpm, source, device, surface, shoe, state, sample_count, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us, (extract(epoch FROM complete_time) * 1000000)::bigint AS complete_us FROM sessions WHERE id = $1 AND athlete_id = $2

@@ -1,0 +1,1 @@
+SELECT height_cm FROM athletes WHERE id = $1

@@ -1,0 +1,4 @@
+SELECT id, plan, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us
+FROM plans WHERE athlete_id = $1
+ORDER BY create_time DESC, id DESC
+LIMIT 1

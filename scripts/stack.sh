@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Leaves the private PostgreSQL and the three services running in the background on fixed
+# loopback ports, for manual use and load tests:
+#   ingestion 127.0.0.1:50051, scoring 127.0.0.1:50052, planning 127.0.0.1:50053, PostgreSQL 127.0.0.1:55432
+#   scripts/stack.sh up | down | status
+# `down` stops only what `up` started (a PostgreSQL that was already running is left alone).
+# Logs: .run/stack/<service>.log
+set -euo pipefail
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/pg.sh"
+. "$(dirname "$0")/lib/stack.sh"
+
+case "${1:-}" in
+  up)
+    gk_install_deps
+    gk_build gaitkeeper-migrate gaitkeeper-ingestion gaitkeeper-scoring gaitkeeper-planning gaitkeeper-probe gaitkeeper-cli
+    gk_pg_start
+    mkdir -p "$GK_STACK_DIR"
+    [ "$GK_PG_STARTED" = 1 ] && touch "$GK_STACK_DIR/pg.started-by-stack"
+    gk_pg_migrate
+    gk_stack_start_all
+    for s in "${GK_SERVICES[@]}"; do
+      "$(gk_bin probe probe)" --address="127.0.0.1:$(gk_service_port "$s")" --list=yes
+    done
+    gk_say "stack is up; stop it with scripts/stack.sh down"
+    ;;
+  down)
+    gk_stack_stop_all
+    if [ -f "$GK_STACK_DIR/pg.started-by-stack" ]; then
+      gk_pg_stop
+      rm -f "$GK_STACK_DIR/pg.started-by-stack"
+    fi
+    gk_say "stack is down"
+    ;;
+  status)
+    rc=0
+    for s in "${GK_SERVICES[@]}"; do
+      if pid="$(gk_service_pid "$s")"; then
+        printf '%-10s pid %-7s ' "$s" "$pid"
+        "$(gk_bin probe probe)" --address="127.0.0.1:$(gk_service_port "$s")" || rc=1
+      else
+        printf '%-10s not running\n' "$s"; rc=1
+      fi
+    done
+    if gk_pg_running; then echo "postgres   running on 127.0.0.1:$GK_PG_PORT"; else echo "postgres   not running"; rc=1; fi
+    exit $rc
+    ;;
+  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+esac

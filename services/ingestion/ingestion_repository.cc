@@ -1,0 +1,362 @@
+#include "services/ingestion/ingestion_repository.h"
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "db/sql_catalog.h"
+#include "gaitkeeper/scoring/v1/scoring.pb.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
+#include "services/common/dynamics_series.h"
+#include "services/common/outbox.h"
+#include "services/common/status.h"
+#include "services/common/time_util.h"
+
+namespace gaitkeeper::ingestion {
+namespace {
+
+namespace q = db::query;
+using db::Optional;
+
+// Stable bytes of a create payload, for telling a true repeat from a reused request_id.
+std::string Fingerprint(const google::protobuf::Message& message) {
+  std::string out;
+  google::protobuf::io::StringOutputStream stream(&out);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return out;
+}
+
+absl::Status RequestIdReused(absl::string_view what) {
+  return WithReason(absl::AlreadyExistsError(absl::StrCat(
+                        "request_id was already used to create another ", what,
+                        " with a different payload; use a new request_id")),
+                    "REQUEST_ID_REUSED");
+}
+
+template <typename Setter>
+void SetIf(const std::optional<float>& value, Setter set) {
+  if (value.has_value()) set(*value);
+}
+
+v1::Athlete AthleteFromRow(const pqxx::row& row) {
+  v1::Athlete a;
+  a.set_name(names::Athlete(row["id"].c_str()));
+  a.set_display_name(row["display_name"].c_str());
+  SetIf(Optional<float>(row["height_cm"]), [&](float v) { a.set_height_cm(v); });
+  SetIf(Optional<float>(row["leg_length_cm"]), [&](float v) { a.set_leg_length_cm(v); });
+  SetIf(Optional<float>(row["body_mass_kg"]), [&](float v) { a.set_body_mass_kg(v); });
+  if (!row["birth_year"].is_null()) a.set_birth_year(row["birth_year"].as<int>());
+  a.set_sex(static_cast<v1::Sex>(row["sex"].as<int>()));
+  a.set_dominant_side(static_cast<common::v1::Side>(row["dominant_side"].as<int>()));
+  a.set_painful_side(static_cast<common::v1::Side>(row["painful_side"].as<int>()));
+  SetIf(Optional<float>(row["running_experience_years"]), [&](float v) { a.set_running_experience_years(v); });
+  SetIf(Optional<float>(row["weekly_volume_before_pain_km"]),
+        [&](float v) { a.set_weekly_volume_before_pain_km(v); });
+  *a.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
+  return a;
+}
+
+v1::Session SessionFromRow(const pqxx::row& row) {
+  v1::Session s;
+  s.set_name(names::Session(row["athlete_id"].c_str(), row["id"].c_str()));
+  *s.mutable_start_time() = timeutil::FromMicros(row["start_us"].as<int64_t>());
+  SetIf(Optional<float>(row["duration_s"]), [&](float v) { s.set_duration_s(v); });
+  SetIf(Optional<float>(row["distance_m"]), [&](float v) { s.set_distance_m(v); });
+  SetIf(Optional<float>(row["elevation_gain_m"]), [&](float v) { s.set_elevation_gain_m(v); });
+  SetIf(Optional<float>(row["average_heart_rate_bpm"]), [&](float v) { s.set_average_heart_rate_bpm(v); });
+  SetIf(Optional<float>(row["max_heart_rate_bpm"]), [&](float v) { s.set_max_heart_rate_bpm(v); });
+  s.set_source(static_cast<v1::DataSource>(row["source"].as<int>()));
+  s.set_device(row["device"].c_str());
+  s.set_surface(static_cast<v1::Surface>(row["surface"].as<int>()));
+  s.set_shoe(row["shoe"].c_str());
+  s.set_state(absl::string_view(row["state"].c_str()) == "COMPLETED" ? v1::SESSION_STATE_COMPLETED
+                                                                    : v1::SESSION_STATE_OPEN);
+  s.set_sample_count(row["sample_count"].as<int64_t>());
+  *s.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
+  if (!row["complete_us"].is_null()) {
+    *s.mutable_complete_time() = timeutil::FromMicros(row["complete_us"].as<int64_t>());
+  }
+  return s;
+}
+
+v1::PainReport PainReportFromRow(const pqxx::row& row) {
+  v1::PainReport r;
+  r.set_name(names::PainReport(row["athlete_id"].c_str(), row["id"].c_str()));
+  if (!row["session_id"].is_null()) r.set_session(names::Session(row["athlete_id"].c_str(), row["session_id"].c_str()));
+  absl::StatusOr<common::v1::Date> date = timeutil::ParseIsoDate(row["report_date"].c_str());
+  if (date.ok()) *r.mutable_report_date() = *date;
+  if (!row["pain_during"].is_null()) r.set_pain_during(row["pain_during"].as<int>());
+  if (!row["pain_after"].is_null()) r.set_pain_after(row["pain_after"].as<int>());
+  if (!row["pain_next_morning"].is_null()) r.set_pain_next_morning(row["pain_next_morning"].as<int>());
+  r.set_location(static_cast<common::v1::PainLocation>(row["location"].as<int>()));
+  r.set_side(static_cast<common::v1::Side>(row["side"].as<int>()));
+  *r.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
+  return r;
+}
+
+template <typename T>
+std::optional<T> Opt(bool has, T value) {
+  return has ? std::optional<T>(value) : std::nullopt;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Athlete> IngestionRepository::CreateAthlete(const std::string& request_id,
+                                                               const v1::Athlete& athlete) {
+  v1::Athlete payload = athlete;
+  payload.clear_name();
+  payload.clear_create_time();
+  const std::string fingerprint = Fingerprint(payload);
+  return db::RunInTransaction<v1::Athlete>(pool_, "create_athlete", [&](pqxx::work& tx) -> absl::StatusOr<v1::Athlete> {
+    const v1::Athlete& a = athlete;
+    pqxx::result inserted = tx.exec_prepared(
+        q::kIngestionInsertAthlete, request_id, db::Bytes(fingerprint), a.display_name(),
+        Opt(a.has_height_cm(), a.height_cm()), Opt(a.has_leg_length_cm(), a.leg_length_cm()),
+        Opt(a.has_body_mass_kg(), a.body_mass_kg()), Opt(a.has_birth_year(), a.birth_year()),
+        static_cast<int>(a.sex()), static_cast<int>(a.dominant_side()),
+        static_cast<int>(a.painful_side()),
+        Opt(a.has_running_experience_years(), a.running_experience_years()),
+        Opt(a.has_weekly_volume_before_pain_km(), a.weekly_volume_before_pain_km()));
+    std::string id;
+    if (!inserted.empty()) {
+      id = inserted[0]["id"].c_str();
+    } else {
+      pqxx::result existing = tx.exec_prepared(q::kIngestionFindAthleteByRequest, request_id, db::Bytes(fingerprint));
+      if (existing.empty()) return absl::AbortedError("concurrent create; retry");
+      if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("athlete");
+      id = existing[0]["id"].c_str();
+    }
+    return AthleteFromRow(tx.exec_prepared1(q::kIngestionGetAthlete, id));
+  });
+}
+
+absl::StatusOr<v1::Athlete> IngestionRepository::GetAthlete(const std::string& athlete_id) {
+  return db::RunInTransaction<v1::Athlete>(pool_, "get_athlete", [&](pqxx::work& tx) -> absl::StatusOr<v1::Athlete> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionGetAthlete, athlete_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    return AthleteFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::Session> IngestionRepository::CreateSession(const std::string& athlete_id,
+                                                               const std::string& request_id,
+                                                               const v1::Session& session) {
+  v1::Session payload = session;
+  payload.clear_name();
+  payload.clear_state();
+  payload.clear_sample_count();
+  payload.clear_create_time();
+  payload.clear_complete_time();
+  // The parent is part of the payload: the same request_id under another athlete is a reuse.
+  const std::string fingerprint = absl::StrCat(athlete_id, "|", Fingerprint(payload));
+  return db::RunInTransaction<v1::Session>(pool_, "create_session", [&](pqxx::work& tx) -> absl::StatusOr<v1::Session> {
+    const v1::Session& s = session;
+    pqxx::result inserted = tx.exec_prepared(
+        q::kIngestionInsertSession, athlete_id, request_id, db::Bytes(fingerprint),
+        timeutil::ToMicros(s.start_time()), Opt(s.has_duration_s(), s.duration_s()),
+        Opt(s.has_distance_m(), s.distance_m()), Opt(s.has_elevation_gain_m(), s.elevation_gain_m()),
+        Opt(s.has_average_heart_rate_bpm(), s.average_heart_rate_bpm()),
+        Opt(s.has_max_heart_rate_bpm(), s.max_heart_rate_bpm()), static_cast<int>(s.source()),
+        s.device(), static_cast<int>(s.surface()), s.shoe());
+    std::string id;
+    if (!inserted.empty()) {
+      id = inserted[0]["id"].c_str();
+    } else {
+      pqxx::result existing = tx.exec_prepared(q::kIngestionFindSessionByRequest, request_id, db::Bytes(fingerprint));
+      if (existing.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+      if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("session");
+      id = existing[0]["id"].c_str();
+    }
+    return SessionFromRow(tx.exec_prepared1(q::kIngestionGetSession, id, athlete_id));
+  });
+}
+
+absl::StatusOr<v1::Session> IngestionRepository::GetSession(const names::SessionRef& ref) {
+  return db::RunInTransaction<v1::Session>(pool_, "get_session", [&](pqxx::work& tx) -> absl::StatusOr<v1::Session> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionGetSession, ref.session_id, ref.athlete_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    return SessionFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<IngestionRepository::SessionPage> IngestionRepository::ListSessions(
+    const std::string& athlete_id, std::optional<int64_t> start_from_us,
+    std::optional<int64_t> start_to_us, const std::optional<pagination::Cursor>& after,
+    int page_size) {
+  std::optional<int64_t> after_us;
+  std::optional<std::string> after_id;
+  if (after.has_value()) {
+    int64_t us = 0;
+    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
+      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+    }
+    after_us = us;
+    after_id = after->id;
+  }
+  return db::RunInTransaction<SessionPage>(pool_, "list_sessions", [&](pqxx::work& tx) -> absl::StatusOr<SessionPage> {
+    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
+    // One extra row tells whether another page exists.
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListSessions, athlete_id, start_from_us,
+                                         start_to_us, after_us, after_id, page_size + 1);
+    SessionPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+      page.sessions.push_back(SessionFromRow(rows[i]));
+    }
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["start_us"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<IngestionRepository::BatchResult> IngestionRepository::AppendBatch(
+    const names::SessionRef& ref, int64_t sequence, const v1::UploadSamplesRequest& batch) {
+  // Encode before the transaction: the row lock is held only for the writes.
+  const std::string payload = EncodeChunk(batch.samples()).SerializeAsString();
+  const int count = batch.samples_size();
+  const int64_t first_offset = batch.samples(0).offset_ms();
+  const int64_t last_offset = batch.samples(count - 1).offset_ms();
+  return db::RunInTransaction<BatchResult>(pool_, "append_batch", [&](pqxx::work& tx) -> absl::StatusOr<BatchResult> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionLockSessionForUpload, ref.session_id, ref.athlete_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    BatchResult result;
+    result.last_sequence = rows[0]["last_sequence"].as<int64_t>();
+    result.sample_count = rows[0]["sample_count"].as<int64_t>();
+    if (sequence <= result.last_sequence) return result;  // a resend: already stored, ignore
+    if (absl::string_view(rows[0]["state"].c_str()) != "OPEN") {
+      return WithReason(absl::FailedPreconditionError("the session is completed and takes no more samples"),
+                        "SESSION_COMPLETED");
+    }
+    if (sequence != result.last_sequence + 1) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "batch sequence ", sequence, " does not follow the last committed batch ",
+                            result.last_sequence, "; send ", result.last_sequence + 1, " next")),
+                        "SEQUENCE_GAP");
+    }
+    std::optional<int64_t> previous_offset = Optional<int64_t>(rows[0]["last_offset_ms"]);
+    if (previous_offset.has_value() && first_offset <= *previous_offset) {
+      return InvalidArgumentWithFields(
+          "INVALID_SAMPLES",
+          {{"samples[0].offset_ms", "must be greater than the last offset of the previous batch"}});
+    }
+    tx.exec_prepared(q::kIngestionInsertSampleChunk, ref.session_id, 1, sequence, count,
+                     first_offset, last_offset, db::Bytes(payload));
+    result.sample_count =
+        tx.exec_prepared1(q::kIngestionAdvanceUpload, ref.session_id, sequence, count, last_offset)[0].as<int64_t>();
+    result.last_sequence = sequence;
+    result.committed = true;
+    return result;
+  });
+}
+
+absl::StatusOr<v1::UploadState> IngestionRepository::GetUploadState(const names::SessionRef& ref) {
+  return db::RunInTransaction<v1::UploadState>(pool_, "get_upload_state", [&](pqxx::work& tx) -> absl::StatusOr<v1::UploadState> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionGetUploadState, ref.session_id, ref.athlete_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    v1::UploadState state;
+    state.set_session(names::Session(ref.athlete_id, ref.session_id));
+    state.set_last_committed_sequence(rows[0]["last_sequence"].as<int64_t>());
+    state.set_sample_count(rows[0]["sample_count"].as<int64_t>());
+    state.set_state(absl::string_view(rows[0]["state"].c_str()) == "COMPLETED" ? v1::SESSION_STATE_COMPLETED
+                                                                              : v1::SESSION_STATE_OPEN);
+    return state;
+  });
+}
+
+absl::StatusOr<v1::Session> IngestionRepository::CompleteSession(const names::SessionRef& ref, bool* queued) {
+  *queued = false;
+  scoring::v1::ScoreSessionRequest message;
+  message.set_session(names::Session(ref.athlete_id, ref.session_id));
+  message.set_request_id(names::NewUuid());
+  const std::string payload = message.SerializeAsString();
+  return db::RunInTransaction<v1::Session>(pool_, "complete_session", [&](pqxx::work& tx) -> absl::StatusOr<v1::Session> {
+    *queued = false;
+    if (!tx.exec_prepared(q::kIngestionCompleteSession, ref.session_id, ref.athlete_id).empty()) {
+      outbox::Enqueue(tx, kScoreSessionTopic, payload);
+      *queued = true;
+    }
+    pqxx::result rows = tx.exec_prepared(q::kIngestionGetSession, ref.session_id, ref.athlete_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    return SessionFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::PainReport> IngestionRepository::CreatePainReport(const std::string& athlete_id,
+                                                                     const std::string& request_id,
+                                                                     const v1::PainReport& report) {
+  v1::PainReport payload = report;
+  payload.clear_name();
+  payload.clear_create_time();
+  const std::string fingerprint = absl::StrCat(athlete_id, "|", Fingerprint(payload));
+  std::optional<std::string> session_id;
+  if (!report.session().empty()) {
+    absl::StatusOr<names::SessionRef> ref = names::ParseSession(report.session(), "pain_report.session");
+    if (!ref.ok()) return ref.status();
+    session_id = ref->session_id;
+  }
+  return db::RunInTransaction<v1::PainReport>(pool_, "create_pain_report", [&](pqxx::work& tx) -> absl::StatusOr<v1::PainReport> {
+    const v1::PainReport& r = report;
+    pqxx::result inserted = tx.exec_prepared(
+        q::kIngestionInsertPainReport, athlete_id, request_id, session_id, db::Bytes(fingerprint),
+        timeutil::ToIsoDate(r.report_date()), Opt(r.has_pain_during(), r.pain_during()),
+        Opt(r.has_pain_after(), r.pain_after()), Opt(r.has_pain_next_morning(), r.pain_next_morning()),
+        static_cast<int>(r.location()), static_cast<int>(r.side()));
+    std::string id;
+    if (!inserted.empty()) {
+      id = inserted[0]["id"].c_str();
+    } else {
+      pqxx::result existing = tx.exec_prepared(q::kIngestionFindPainReportByRequest, request_id, db::Bytes(fingerprint));
+      if (existing.empty()) {
+        return absl::NotFoundError(session_id.has_value()
+                                       ? absl::StrCat(r.session(), " not found")
+                                       : absl::StrCat(names::Athlete(athlete_id), " not found"));
+      }
+      if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("pain report");
+      id = existing[0]["id"].c_str();
+    }
+    return PainReportFromRow(tx.exec_prepared1(q::kIngestionGetPainReport, id, athlete_id));
+  });
+}
+
+absl::StatusOr<IngestionRepository::PainPage> IngestionRepository::ListPainReports(
+    const std::string& athlete_id, const std::optional<pagination::Cursor>& after, int page_size) {
+  std::optional<std::string> after_date;
+  std::optional<std::string> after_id;
+  if (after.has_value()) {
+    if (!timeutil::ParseIsoDate(after->key).ok() || !names::IsUuid(after->id)) {
+      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+    }
+    after_date = after->key;
+    after_id = after->id;
+  }
+  return db::RunInTransaction<PainPage>(pool_, "list_pain_reports", [&](pqxx::work& tx) -> absl::StatusOr<PainPage> {
+    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListPainReports, athlete_id, after_date, after_id, page_size + 1);
+    PainPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+      page.reports.push_back(PainReportFromRow(rows[i]));
+    }
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["report_date"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+}  // namespace gaitkeeper::ingestion

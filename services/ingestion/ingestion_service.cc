@@ -1,0 +1,204 @@
+#include "services/ingestion/ingestion_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "services/common/pagination.h"
+#include "services/common/resource_names.h"
+#include "services/common/rpc.h"
+#include "services/common/time_util.h"
+#include "services/ingestion/validation.h"
+
+namespace gaitkeeper::ingestion {
+
+IngestionService::IngestionService(IngestionRepository& repository, const CallerResolver& resolver,
+                                   std::function<void()> on_scoring_queued)
+    : repository_(repository), resolver_(resolver), on_scoring_queued_(std::move(on_scoring_queued)) {}
+
+grpc::Status IngestionService::CreateAthlete(grpc::ServerContext* context,
+                                             const v1::CreateAthleteRequest* request,
+                                             v1::Athlete* response) {
+  return RunRpc(resolver_, *context, "CreateAthlete", [&](const Caller&) -> absl::Status {
+    absl::Status valid = ValidateCreateAthlete(*request, timeutil::NowMicros());
+    if (!valid.ok()) return valid;
+    absl::StatusOr<v1::Athlete> athlete = repository_.CreateAthlete(request->request_id(), request->athlete());
+    if (!athlete.ok()) return athlete.status();
+    *response = std::move(*athlete);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::GetAthlete(grpc::ServerContext* context,
+                                          const v1::GetAthleteRequest* request,
+                                          v1::Athlete* response) {
+  return RunRpc(resolver_, *context, "GetAthlete", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> id = names::ParseAthlete(request->name(), "name");
+    if (!id.ok()) return id.status();
+    absl::StatusOr<v1::Athlete> athlete = repository_.GetAthlete(*id);
+    if (!athlete.ok()) return athlete.status();
+    *response = std::move(*athlete);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::CreateSession(grpc::ServerContext* context,
+                                             const v1::CreateSessionRequest* request,
+                                             v1::Session* response) {
+  return RunRpc(resolver_, *context, "CreateSession", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::Status valid = ValidateCreateSession(*request, timeutil::NowMicros());
+    if (!valid.ok()) return valid;
+    absl::StatusOr<v1::Session> session =
+        repository_.CreateSession(*athlete, request->request_id(), request->session());
+    if (!session.ok()) return session.status();
+    *response = std::move(*session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::GetSession(grpc::ServerContext* context,
+                                          const v1::GetSessionRequest* request,
+                                          v1::Session* response) {
+  return RunRpc(resolver_, *context, "GetSession", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->name(), "name");
+    if (!ref.ok()) return ref.status();
+    absl::StatusOr<v1::Session> session = repository_.GetSession(*ref);
+    if (!session.ok()) return session.status();
+    *response = std::move(*session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ListSessions(grpc::ServerContext* context,
+                                            const v1::ListSessionsRequest* request,
+                                            v1::ListSessionsResponse* response) {
+  return RunRpc(resolver_, *context, "ListSessions", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    std::optional<int64_t> from;
+    std::optional<int64_t> to;
+    if (request->has_start_time_from()) from = timeutil::ToMicros(request->start_time_from());
+    if (request->has_start_time_to()) to = timeutil::ToMicros(request->start_time_to());
+    // The token is bound to the parent and the filter.
+    const std::string scope = absl::StrCat("sessions:", *athlete, ":", from.value_or(-1), ":", to.value_or(-1));
+    std::optional<pagination::Cursor> after;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
+      if (!cursor.ok()) return cursor.status();
+      after = *cursor;
+    }
+    absl::StatusOr<IngestionRepository::SessionPage> page =
+        repository_.ListSessions(*athlete, from, to, after, *page_size);
+    if (!page.ok()) return page.status();
+    for (v1::Session& s : page->sessions) *response->add_sessions() = std::move(s);
+    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
+                                             grpc::ServerReader<v1::UploadSamplesRequest>* reader,
+                                             v1::UploadSamplesResponse* response) {
+  return RunRpc(resolver_, *context, "UploadSamples", [&](const Caller&) -> absl::Status {
+    v1::UploadSamplesRequest batch;
+    std::string session_name;
+    while (reader->Read(&batch)) {
+      absl::Status valid = ValidateUploadBatch(batch);
+      if (!valid.ok()) return valid;
+      if (session_name.empty()) {
+        session_name = batch.session();
+      } else if (batch.session() != session_name) {
+        return InvalidArgumentWithFields("INVALID_SAMPLES",
+                                         {{"session", "must be the same session in every message of a stream"}});
+      }
+      absl::StatusOr<names::SessionRef> ref = names::ParseSession(batch.session(), "session");
+      if (!ref.ok()) return ref.status();
+      absl::StatusOr<IngestionRepository::BatchResult> result =
+          repository_.AppendBatch(*ref, batch.sequence(), batch);
+      if (!result.ok()) return result.status();
+      response->set_session(session_name);
+      response->set_last_committed_sequence(result->last_sequence);
+      response->set_sample_count(result->sample_count);
+      if (result->committed) {
+        response->set_batches_committed(response->batches_committed() + 1);
+      } else {
+        response->set_batches_ignored(response->batches_ignored() + 1);
+      }
+    }
+    if (context->IsCancelled()) return absl::CancelledError("upload cancelled by the client");
+    if (session_name.empty()) {
+      return InvalidArgumentWithFields("INVALID_SAMPLES", {{"samples", "the stream held no batch"}});
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::GetUploadState(grpc::ServerContext* context,
+                                              const v1::GetUploadStateRequest* request,
+                                              v1::UploadState* response) {
+  return RunRpc(resolver_, *context, "GetUploadState", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
+    if (!ref.ok()) return ref.status();
+    absl::StatusOr<v1::UploadState> state = repository_.GetUploadState(*ref);
+    if (!state.ok()) return state.status();
+    *response = std::move(*state);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::CompleteSession(grpc::ServerContext* context,
+                                               const v1::CompleteSessionRequest* request,
+                                               v1::Session* response) {
+  return RunRpc(resolver_, *context, "CompleteSession", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->name(), "name");
+    if (!ref.ok()) return ref.status();
+    bool queued = false;
+    absl::StatusOr<v1::Session> session = repository_.CompleteSession(*ref, &queued);
+    if (!session.ok()) return session.status();
+    if (queued && on_scoring_queued_) on_scoring_queued_();
+    *response = std::move(*session);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::CreatePainReport(grpc::ServerContext* context,
+                                                const v1::CreatePainReportRequest* request,
+                                                v1::PainReport* response) {
+  return RunRpc(resolver_, *context, "CreatePainReport", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::Status valid = ValidateCreatePainReport(*request, timeutil::NowMicros());
+    if (!valid.ok()) return valid;
+    absl::StatusOr<v1::PainReport> report =
+        repository_.CreatePainReport(*athlete, request->request_id(), request->pain_report());
+    if (!report.ok()) return report.status();
+    *response = std::move(*report);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ListPainReports(grpc::ServerContext* context,
+                                               const v1::ListPainReportsRequest* request,
+                                               v1::ListPainReportsResponse* response) {
+  return RunRpc(resolver_, *context, "ListPainReports", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    const std::string scope = absl::StrCat("painReports:", *athlete);
+    std::optional<pagination::Cursor> after;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
+      if (!cursor.ok()) return cursor.status();
+      after = *cursor;
+    }
+    absl::StatusOr<IngestionRepository::PainPage> page = repository_.ListPainReports(*athlete, after, *page_size);
+    if (!page.ok()) return page.status();
+    for (v1::PainReport& r : page->reports) *response->add_pain_reports() = std::move(r);
+    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace gaitkeeper::ingestion

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <functional>
+
+#include "gaitkeeper/ingestion/v1/ingestion.grpc.pb.h"
+#include "services/common/caller.h"
+#include "services/ingestion/ingestion_repository.h"
+
+namespace gaitkeeper::ingestion {
+
+// The gRPC face of ingestion: validate -> repository -> map errors. No logic of its own beyond
+// that; see validation.h for the rules and ingestion_repository.h for storage.
+class IngestionService final : public v1::IngestionService::Service {
+ public:
+  // `on_scoring_queued` is called after a commit that queued a session for scoring (to wake the
+  // outbox dispatcher); may be empty.
+  IngestionService(IngestionRepository& repository, const CallerResolver& resolver,
+                   std::function<void()> on_scoring_queued);
+
+  grpc::Status CreateAthlete(grpc::ServerContext* context, const v1::CreateAthleteRequest* request,
+                             v1::Athlete* response) override;
+  grpc::Status GetAthlete(grpc::ServerContext* context, const v1::GetAthleteRequest* request,
+                          v1::Athlete* response) override;
+  grpc::Status CreateSession(grpc::ServerContext* context, const v1::CreateSessionRequest* request,
+                             v1::Session* response) override;
+  grpc::Status GetSession(grpc::ServerContext* context, const v1::GetSessionRequest* request,
+                          v1::Session* response) override;
+  grpc::Status ListSessions(grpc::ServerContext* context, const v1::ListSessionsRequest* request,
+                            v1::ListSessionsResponse* response) override;
+  grpc::Status UploadSamples(grpc::ServerContext* context,
+                             grpc::ServerReader<v1::UploadSamplesRequest>* reader,
+                             v1::UploadSamplesResponse* response) override;
+  grpc::Status GetUploadState(grpc::ServerContext* context, const v1::GetUploadStateRequest* request,
+                              v1::UploadState* response) override;
+  grpc::Status CompleteSession(grpc::ServerContext* context, const v1::CompleteSessionRequest* request,
+                               v1::Session* response) override;
+  grpc::Status CreatePainReport(grpc::ServerContext* context, const v1::CreatePainReportRequest* request,
+                                v1::PainReport* response) override;
+  grpc::Status ListPainReports(grpc::ServerContext* context, const v1::ListPainReportsRequest* request,
+                               v1::ListPainReportsResponse* response) override;
+
+ private:
+  IngestionRepository& repository_;
+  const CallerResolver& resolver_;
+  std::function<void()> on_scoring_queued_;
+};
+
+}  // namespace gaitkeeper::ingestion

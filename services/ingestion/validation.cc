@@ -1,0 +1,195 @@
+#include "services/ingestion/validation.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "services/common/resource_names.h"
+#include "services/common/status.h"
+#include "services/common/time_util.h"
+
+namespace gaitkeeper::ingestion {
+namespace {
+
+// 2000-01-01T00:00:00Z: nothing we ingest was recorded earlier.
+constexpr int64_t kEarliestStartUs = 946684800LL * 1000000;
+constexpr int64_t kOneDayUs = 86400LL * 1000000;
+
+void CheckRange(Violations& v, const std::string& field, std::optional<double> value, double min,
+                double max, absl::string_view unit) {
+  if (!value.has_value()) return;
+  if (!std::isfinite(*value)) {
+    v.Add(field, "must be a finite number (NaN and infinity are not accepted)");
+  } else if (*value < min || *value > max) {
+    v.Add(field, absl::StrCat("must be between ", min, " and ", max, " ", unit));
+  }
+}
+
+template <typename Message, typename T>
+std::optional<double> Opt(const Message& m, bool (Message::*has)() const, T (Message::*get)() const) {
+  if (!(m.*has)()) return std::nullopt;
+  return static_cast<double>((m.*get)());
+}
+
+void CheckText(Violations& v, const std::string& field, const std::string& text) {
+  if (text.size() > kMaxTextLength) v.Add(field, absl::StrCat("must be at most ", kMaxTextLength, " bytes"));
+}
+
+void CheckRequestId(Violations& v, const std::string& request_id) {
+  if (!IsValidRequestId(request_id)) {
+    v.Add("request_id", request_id.empty() ? "is required (a client-generated UUID)" : "must be a UUID");
+  }
+}
+
+template <typename IsValid, typename Enum>
+void CheckEnum(Violations& v, const std::string& field, Enum value, IsValid is_valid) {
+  if (!is_valid(value)) v.Add(field, "is not a known value");
+}
+
+}  // namespace
+
+bool IsValidRequestId(const std::string& request_id) { return names::IsUuid(request_id); }
+
+absl::Status ValidateCreateAthlete(const v1::CreateAthleteRequest& request, int64_t now_us) {
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  const v1::Athlete& a = request.athlete();
+  using A = v1::Athlete;
+  CheckText(v, "athlete.display_name", a.display_name());
+  CheckRange(v, "athlete.height_cm", Opt(a, &A::has_height_cm, &A::height_cm), 100, 250, "cm");
+  CheckRange(v, "athlete.leg_length_cm", Opt(a, &A::has_leg_length_cm, &A::leg_length_cm), 50, 140, "cm");
+  CheckRange(v, "athlete.body_mass_kg", Opt(a, &A::has_body_mass_kg, &A::body_mass_kg), 25, 250, "kg");
+  const int this_year = static_cast<int>(
+      absl::ToCivilYear(absl::FromUnixMicros(now_us), absl::UTCTimeZone()).year());
+  CheckRange(v, "athlete.birth_year", Opt(a, &A::has_birth_year, &A::birth_year), 1900, this_year - 5, "");
+  CheckRange(v, "athlete.running_experience_years",
+             Opt(a, &A::has_running_experience_years, &A::running_experience_years), 0, 80, "years");
+  CheckRange(v, "athlete.weekly_volume_before_pain_km",
+             Opt(a, &A::has_weekly_volume_before_pain_km, &A::weekly_volume_before_pain_km), 0, 300, "km");
+  if (a.has_leg_length_cm() && a.has_height_cm() && a.leg_length_cm() >= a.height_cm()) {
+    v.Add("athlete.leg_length_cm", "must be shorter than height_cm");
+  }
+  CheckEnum(v, "athlete.sex", a.sex(), v1::Sex_IsValid);
+  CheckEnum(v, "athlete.dominant_side", a.dominant_side(), common::v1::Side_IsValid);
+  CheckEnum(v, "athlete.painful_side", a.painful_side(), common::v1::Side_IsValid);
+  return v.ToStatus("INVALID_ATHLETE");
+}
+
+absl::Status ValidateCreateSession(const v1::CreateSessionRequest& request, int64_t now_us) {
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  const v1::Session& s = request.session();
+  using S = v1::Session;
+  if (!s.has_start_time()) {
+    v.Add("session.start_time", "is required");
+  } else {
+    const int64_t start = timeutil::ToMicros(s.start_time());
+    if (s.start_time().nanos() < 0 || s.start_time().nanos() > 999999999 || start < kEarliestStartUs ||
+        start > now_us + kOneDayUs) {
+      v.Add("session.start_time", "must be between 2000-01-01 and one day from now");
+    }
+  }
+  CheckRange(v, "session.duration_s", Opt(s, &S::has_duration_s, &S::duration_s), 0, 48 * 3600, "s");
+  CheckRange(v, "session.distance_m", Opt(s, &S::has_distance_m, &S::distance_m), 0, 1e6, "m");
+  CheckRange(v, "session.elevation_gain_m", Opt(s, &S::has_elevation_gain_m, &S::elevation_gain_m), 0, 20000, "m");
+  CheckRange(v, "session.average_heart_rate_bpm",
+             Opt(s, &S::has_average_heart_rate_bpm, &S::average_heart_rate_bpm), 25, 250, "bpm");
+  CheckRange(v, "session.max_heart_rate_bpm", Opt(s, &S::has_max_heart_rate_bpm, &S::max_heart_rate_bpm), 25, 250, "bpm");
+  if (s.has_average_heart_rate_bpm() && s.has_max_heart_rate_bpm() &&
+      s.average_heart_rate_bpm() > s.max_heart_rate_bpm()) {
+    v.Add("session.average_heart_rate_bpm", "must not exceed max_heart_rate_bpm");
+  }
+  CheckEnum(v, "session.source", s.source(), v1::DataSource_IsValid);
+  CheckEnum(v, "session.surface", s.surface(), v1::Surface_IsValid);
+  CheckText(v, "session.device", s.device());
+  CheckText(v, "session.shoe", s.shoe());
+  return v.ToStatus("INVALID_SESSION");
+}
+
+absl::Status ValidateUploadBatch(const v1::UploadSamplesRequest& request) {
+  if (request.samples_size() > kMaxSamplesPerBatch) {
+    return WithReason(absl::ResourceExhaustedError(absl::StrCat(
+                          "a batch holds at most ", kMaxSamplesPerBatch, " samples; got ",
+                          request.samples_size(), ": split it")),
+                      "BATCH_TOO_LARGE");
+  }
+  Violations v;
+  if (!names::ParseSession(request.session(), "session").ok()) {
+    v.Add("session", "must be athletes/{athlete}/sessions/{session}");
+  }
+  if (request.sequence() < 1) v.Add("sequence", "must be 1 or more (the first batch is 1)");
+  if (request.samples_size() == 0) v.Add("samples", "must hold at least one sample");
+  using D = v1::DynamicsSample;
+  int64_t previous_offset = -1;
+  for (int i = 0; i < request.samples_size() && v.items().size() < kMaxViolationsReported; ++i) {
+    const D& s = request.samples(i);
+    const std::string p = absl::StrCat("samples[", i, "].");
+    if (s.offset_ms() > kMaxOffsetMs) {
+      v.Add(p + "offset_ms", "must be within 48 hours of the session start");
+    } else if (static_cast<int64_t>(s.offset_ms()) <= previous_offset) {
+      v.Add(p + "offset_ms", "must be greater than the previous sample's");
+    }
+    previous_offset = s.offset_ms();
+    CheckRange(v, p + "speed_mps", Opt(s, &D::has_speed_mps, &D::speed_mps), 0, 12, "m/s");
+    CheckRange(v, p + "cadence_spm", Opt(s, &D::has_cadence_spm, &D::cadence_spm), 0, 260, "steps/min");
+    CheckRange(v, p + "step_length_m", Opt(s, &D::has_step_length_m, &D::step_length_m), 0, 3, "m");
+    CheckRange(v, p + "vertical_oscillation_cm",
+               Opt(s, &D::has_vertical_oscillation_cm, &D::vertical_oscillation_cm), 0, 30, "cm");
+    CheckRange(v, p + "vertical_ratio_pct", Opt(s, &D::has_vertical_ratio_pct, &D::vertical_ratio_pct), 0, 30, "%");
+    CheckRange(v, p + "ground_contact_time_ms",
+               Opt(s, &D::has_ground_contact_time_ms, &D::ground_contact_time_ms), 50, 1500, "ms");
+    CheckRange(v, p + "gct_balance_left_pct",
+               Opt(s, &D::has_gct_balance_left_pct, &D::gct_balance_left_pct), 20, 80, "%");
+    CheckRange(v, p + "heart_rate_bpm", Opt(s, &D::has_heart_rate_bpm, &D::heart_rate_bpm), 25, 250, "bpm");
+    CheckRange(v, p + "power_w", Opt(s, &D::has_power_w, &D::power_w), 0, 2500, "W");
+    CheckRange(v, p + "distance_m", Opt(s, &D::has_distance_m, &D::distance_m), 0, 1e6, "m");
+    CheckRange(v, p + "altitude_m", Opt(s, &D::has_altitude_m, &D::altitude_m), -500, 9000, "m");
+    CheckRange(v, p + "latitude_deg", Opt(s, &D::has_latitude_deg, &D::latitude_deg), -90, 90, "degrees");
+    CheckRange(v, p + "longitude_deg", Opt(s, &D::has_longitude_deg, &D::longitude_deg), -180, 180, "degrees");
+    if (s.has_latitude_deg() != s.has_longitude_deg()) {
+      v.Add(p + (s.has_latitude_deg() ? "longitude_deg" : "latitude_deg"),
+            "latitude and longitude come together");
+    }
+  }
+  return v.ToStatus("INVALID_SAMPLES");
+}
+
+absl::Status ValidateCreatePainReport(const v1::CreatePainReportRequest& request, int64_t now_us) {
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  const v1::PainReport& r = request.pain_report();
+  if (!r.has_report_date()) {
+    v.Add("pain_report.report_date", "is required");
+  } else if (!timeutil::IsValidDate(r.report_date())) {
+    v.Add("pain_report.report_date", "is not a calendar date");
+  } else {
+    const common::v1::Date latest = timeutil::AddDays(timeutil::DateOfMicros(now_us), 1);
+    if (timeutil::ToIsoDate(r.report_date()) > timeutil::ToIsoDate(latest)) {
+      v.Add("pain_report.report_date", "must not be in the future");
+    }
+  }
+  using P = v1::PainReport;
+  CheckRange(v, "pain_report.pain_during", Opt(r, &P::has_pain_during, &P::pain_during), 0, 10, "");
+  CheckRange(v, "pain_report.pain_after", Opt(r, &P::has_pain_after, &P::pain_after), 0, 10, "");
+  CheckRange(v, "pain_report.pain_next_morning", Opt(r, &P::has_pain_next_morning, &P::pain_next_morning), 0, 10, "");
+  if (!r.has_pain_during() && !r.has_pain_after() && !r.has_pain_next_morning()) {
+    v.Add("pain_report.pain_during", "at least one of pain_during, pain_after, pain_next_morning is required");
+  }
+  CheckEnum(v, "pain_report.location", r.location(), common::v1::PainLocation_IsValid);
+  CheckEnum(v, "pain_report.side", r.side(), common::v1::Side_IsValid);
+  if (!r.session().empty()) {
+    absl::StatusOr<names::SessionRef> session = names::ParseSession(r.session(), "pain_report.session");
+    absl::StatusOr<std::string> parent = names::ParseAthlete(request.parent(), "parent");
+    if (!session.ok()) {
+      v.Add("pain_report.session", "must be athletes/{athlete}/sessions/{session}");
+    } else if (parent.ok() && session->athlete_id != *parent) {
+      v.Add("pain_report.session", "must be a session of the parent athlete");
+    }
+  }
+  return v.ToStatus("INVALID_PAIN_REPORT");
+}
+
+}  // namespace gaitkeeper::ingestion

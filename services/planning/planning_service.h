@@ -1,0 +1,27 @@
+#pragma once
+
+#include "gaitkeeper/planning/v1/planning.grpc.pb.h"
+#include "services/common/caller.h"
+#include "services/planning/planning_repository.h"
+
+namespace gaitkeeper::planning {
+
+// The gRPC face of planning: validate -> load inputs -> GeneratePlan (pure) -> store.
+class PlanningService final : public v1::PlanningService::Service {
+ public:
+  PlanningService(PlanningRepository& repository, const CallerResolver& resolver)
+      : repository_(repository), resolver_(resolver) {}
+
+  grpc::Status GeneratePlan(grpc::ServerContext* context, const v1::GeneratePlanRequest* request,
+                            v1::Plan* response) override;
+  grpc::Status GetCurrentPlan(grpc::ServerContext* context, const v1::GetCurrentPlanRequest* request,
+                              v1::Plan* response) override;
+  grpc::Status ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
+                         v1::ListPlansResponse* response) override;
+
+ private:
+  PlanningRepository& repository_;
+  const CallerResolver& resolver_;
+};
+
+}  // namespace gaitkeeper::planning

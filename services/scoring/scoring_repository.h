@@ -1,0 +1,63 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "gaitkeeper/scoring/v1/scoring.pb.h"
+#include "services/common/db_pool.h"
+#include "services/common/dynamics_series.h"
+#include "services/common/pagination.h"
+#include "services/common/resource_names.h"
+
+namespace gaitkeeper::scoring {
+
+// What scoring needs of a session, read from the shared store.
+struct SessionForScoring {
+  bool completed = false;
+  int64_t start_us = 0;
+  std::optional<float> duration_s;
+  std::optional<float> distance_m;
+  std::optional<float> height_cm;
+  std::optional<float> leg_length_cm;
+  DynamicsSeries series;
+};
+
+// Key figures stored as columns beside the serialized score (for planning and trends).
+struct ScoreFigures {
+  std::optional<double> cadence_spm;
+  std::optional<double> step_length_m;
+  std::optional<double> speed_mps;
+  double distance_m = 0;
+  double duration_s = 0;
+};
+
+class ScoringRepository {
+ public:
+  explicit ScoringRepository(db::Pool& pool) : pool_(pool) {}
+
+  // NotFound when the session does not exist; DataLoss when a stored chunk is unreadable.
+  absl::StatusOr<SessionForScoring> LoadSession(const names::SessionRef& ref);
+
+  // Stores `score` unless this session already has a score of the same algorithm version; in
+  // both cases returns the stored one (the first writer wins, so concurrent scoring is safe).
+  absl::StatusOr<v1::GaitScore> StoreScore(const names::SessionRef& ref, int64_t session_start_us,
+                                           const v1::GaitScore& score, const ScoreFigures& figures);
+
+  // The score of `algorithm_version`, or nullopt when the session is not scored (yet).
+  absl::StatusOr<std::optional<v1::GaitScore>> GetScore(const names::SessionRef& ref,
+                                                        int algorithm_version);
+
+  struct ScorePage {
+    std::vector<v1::GaitScore> scores;
+    std::optional<pagination::Cursor> next;
+  };
+  absl::StatusOr<ScorePage> ListScores(const std::string& athlete_id, int algorithm_version,
+                                       const std::optional<pagination::Cursor>& after, int page_size);
+
+ private:
+  db::Pool& pool_;
+};
+
+}  // namespace gaitkeeper::scoring
