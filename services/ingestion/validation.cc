@@ -129,10 +129,12 @@ absl::Status ValidateUploadBatch(const v1::UploadSamplesRequest& request) {
     const std::string p = absl::StrCat("samples[", i, "].");
     if (s.offset_ms() > kMaxOffsetMs) {
       v.Add(p + "offset_ms", "must be within 48 hours of the session start");
-    } else if (static_cast<int64_t>(s.offset_ms()) <= previous_offset) {
-      v.Add(p + "offset_ms", "must be greater than the previous sample's");
+    } else {
+      if (static_cast<int64_t>(s.offset_ms()) <= previous_offset) {
+        v.Add(p + "offset_ms", "must be greater than the previous sample's");
+      }
+      previous_offset = s.offset_ms();
     }
-    previous_offset = s.offset_ms();
     CheckRange(v, p + "speed_mps", Opt(s, &D::has_speed_mps, &D::speed_mps), 0, 12, "m/s");
     CheckRange(v, p + "cadence_spm", Opt(s, &D::has_cadence_spm, &D::cadence_spm), 0, 260, "steps/min");
     CheckRange(v, p + "step_length_m", Opt(s, &D::has_step_length_m, &D::step_length_m), 0, 3, "m");

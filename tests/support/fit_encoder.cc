@@ -1,5 +1,6 @@
 #include "tests/support/fit_encoder.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <utility>
@@ -40,10 +41,14 @@ void AppendInteger(std::string* out, uint64_t value, size_t size,
 
 uint64_t InvalidBits(FitBaseType type) {
   switch (type) {
-    case FitBaseType::kSint8: return 0x7F;
-    case FitBaseType::kSint16: return 0x7FFF;
-    case FitBaseType::kSint32: return 0x7FFFFFFF;
-    case FitBaseType::kSint64: return 0x7FFFFFFFFFFFFFFF;
+    case FitBaseType::kSint8:
+      return 0x7F;
+    case FitBaseType::kSint16:
+      return 0x7FFF;
+    case FitBaseType::kSint32:
+      return 0x7FFFFFFF;
+    case FitBaseType::kSint64:
+      return 0x7FFFFFFFFFFFFFFF;
     case FitBaseType::kString:
     case FitBaseType::kUint8z:
     case FitBaseType::kUint16z:
@@ -203,8 +208,8 @@ struct SummaryNumbers {
 };
 constexpr SummaryNumbers kLap{2,  7,  8,  9,  13, 14,  15,  16,  17,  21, 22,
                               25, 39, 77, 79, 80, 110, 111, 118, 119, 120};
-constexpr SummaryNumbers kSession{2,  7,  8,  9,  14, 15,  16,  17,  18,  22, 23,
-                                  5,  6,  89, 91, 92, 124, 125, 132, 133, 134};
+constexpr SummaryNumbers kSession{2, 7, 8,  9,  14, 15,  16,  17,  18,  22, 23,
+                                  5, 6, 89, 91, 92, 124, 125, 132, 133, 134};
 
 std::vector<FitField> SummaryFields(const Summary& s, const SummaryNumbers& n,
                                     bool enhanced) {
@@ -225,12 +230,14 @@ std::vector<FitField> SummaryFields(const Summary& s, const SummaryNumbers& n,
       {n.sub_sport, FitBaseType::kEnum, Integer(s.sub_sport)},
       {n.avg_vo, FitBaseType::kUint16,
        Scaled(s.avg_vertical_oscillation_cm, 100)},
-      {n.avg_stance_time, FitBaseType::kUint16, Scaled(s.avg_stance_time_ms, 10)},
+      {n.avg_stance_time, FitBaseType::kUint16,
+       Scaled(s.avg_stance_time_ms, 10)},
       {n.avg_vertical_ratio, FitBaseType::kUint16,
        Scaled(s.avg_vertical_ratio_pct, 100)},
       {n.avg_balance, FitBaseType::kUint16,
        Scaled(s.avg_stance_time_balance_left_pct, 100)},
-      {n.avg_step_length, FitBaseType::kUint16, Scaled(s.avg_step_length_m, 10000)},
+      {n.avg_step_length, FitBaseType::kUint16,
+       Scaled(s.avg_step_length_m, 10000)},
   };
   if (enhanced) {
     fields.push_back({n.enhanced_avg_speed, FitBaseType::kUint32,
@@ -325,9 +332,10 @@ void FitWriter::Data(uint8_t local_type, const std::vector<FitField>& fields,
   WriteBody(local_type, fields, developer_fields);
 }
 
-void FitWriter::CompressedData(uint8_t local_type, uint8_t time_offset,
-                               const std::vector<FitField>& fields,
-                               const std::vector<FitDevField>& developer_fields) {
+void FitWriter::CompressedData(
+    uint8_t local_type, uint8_t time_offset,
+    const std::vector<FitField>& fields,
+    const std::vector<FitDevField>& developer_fields) {
   data_.push_back(static_cast<char>(0x80 | ((local_type & 0x03) << 5) |
                                     (time_offset & 0x1F)));
   WriteBody(local_type, fields, developer_fields);
@@ -387,20 +395,22 @@ std::string EncodeActivity(const Activity& activity,
 
   std::vector<uint8_t> declared_indexes;
   for (const DeveloperFieldSpec& spec : options.developer_fields) {
-    bool declared = false;
-    for (uint8_t index : declared_indexes) declared |= index == spec.developer_data_index;
+    const bool declared =
+        std::find(declared_indexes.begin(), declared_indexes.end(),
+                  spec.developer_data_index) != declared_indexes.end();
     if (!declared) {
       declared_indexes.push_back(spec.developer_data_index);
-      writer.Message(kOtherLocal, kDeveloperDataIdMesg,
-                     {{1, FitBaseType::kByte, FitValue::Raw(std::string(16, '\x42')), 16},
-                      {3, FitBaseType::kUint8,
-                       FitValue::UInt(spec.developer_data_index)}},
-                     {}, be);
+      writer.Message(
+          kOtherLocal, kDeveloperDataIdMesg,
+          {{1, FitBaseType::kByte, FitValue::Raw(std::string(16, '\x42')), 16},
+           {3, FitBaseType::kUint8, FitValue::UInt(spec.developer_data_index)}},
+          {}, be);
     }
     std::vector<FitField> description = {
         {0, FitBaseType::kUint8, FitValue::UInt(spec.developer_data_index)},
         {1, FitBaseType::kUint8, FitValue::UInt(spec.field_number)},
-        {2, FitBaseType::kUint8, FitValue::UInt(static_cast<uint8_t>(spec.type))},
+        {2, FitBaseType::kUint8,
+         FitValue::UInt(static_cast<uint8_t>(spec.type))},
         {3, FitBaseType::kString, FitValue::Text(spec.name)},
         {6, FitBaseType::kUint8, Integer(spec.scale)},
         {7, FitBaseType::kSint8,
@@ -430,7 +440,8 @@ std::string EncodeActivity(const Activity& activity,
         RecordFields(record, options.enhanced_fields, !compress);
     if (compress) {
       if (!defined_compressed) {
-        writer.Define(kCompressedRecordLocal, kRecordMesg, fields, developer, be);
+        writer.Define(kCompressedRecordLocal, kRecordMesg, fields, developer,
+                      be);
         defined_compressed = true;
       }
       writer.CompressedData(kCompressedRecordLocal, time & 0x1F, fields,
@@ -451,8 +462,8 @@ std::string EncodeActivity(const Activity& activity,
   }
   for (const Summary& session : activity.sessions) {
     writer.Message(kOtherLocal, kSessionMesg,
-                   SummaryFields(session, kSession, options.enhanced_fields), {},
-                   be);
+                   SummaryFields(session, kSession, options.enhanced_fields),
+                   {}, be);
   }
   return writer.Finish();
 }
@@ -494,7 +505,8 @@ std::string WithHeaderDataSize(absl::string_view file, uint32_t data_size) {
   AppendInteger(&size_bytes, data_size, 4, false);
   out.replace(4, 4, size_bytes);
   const auto header_size = static_cast<uint8_t>(out.at(0));
-  const bool has_crc = header_size >= 14 && (out.at(12) != 0 || out.at(13) != 0);
+  const bool has_crc =
+      header_size >= 14 && (out.at(12) != 0 || out.at(13) != 0);
   if (has_crc) {
     std::string crc;
     AppendInteger(&crc, FitCrc(absl::string_view(out).substr(0, 12)), 2, false);

@@ -50,16 +50,16 @@ constexpr double kSemicircleDeg = 180.0 / 2147483648.0;
 struct Tolerance {
   static constexpr double kEps = 1e-9;
   static constexpr double kPosition = kSemicircleDeg / 2 + kEps;
-  static constexpr double kDistance = 0.005 + kEps;    // 0.01 m
-  static constexpr double kSpeed = 0.0005 + kEps;      // 1 mm/s
-  static constexpr double kAltitude = 0.1 + kEps;      // 0.2 m
-  static constexpr double kWhole = 0.5 + kEps;         // bpm, W, C
-  static constexpr double kCadence = 1.0 / 128 + kEps;  // 2 * 1/128 / 2
-  static constexpr double kStepLength = 0.00005 + kEps;  // 0.1 mm in m
+  static constexpr double kDistance = 0.005 + kEps;             // 0.01 m
+  static constexpr double kSpeed = 0.0005 + kEps;               // 1 mm/s
+  static constexpr double kAltitude = 0.1 + kEps;               // 0.2 m
+  static constexpr double kWhole = 0.5 + kEps;                  // bpm, W, C
+  static constexpr double kCadence = 1.0 / 128 + kEps;          // 2 * 1/128 / 2
+  static constexpr double kStepLength = 0.00005 + kEps;         // 0.1 mm in m
   static constexpr double kVerticalOscillation = 0.005 + kEps;  // 0.1 mm in cm
-  static constexpr double kHundredth = 0.005 + kEps;   // ratio, balance
-  static constexpr double kStanceTime = 0.05 + kEps;   // 0.1 ms
-  static constexpr double kTime = 0.0005 + kEps;       // 1 ms
+  static constexpr double kHundredth = 0.005 + kEps;  // ratio, balance
+  static constexpr double kStanceTime = 0.05 + kEps;  // 0.1 ms
+  static constexpr double kTime = 0.0005 + kEps;      // 1 ms
 };
 
 // ---------------------------------------------------------------------------
@@ -68,7 +68,8 @@ struct Tolerance {
 void ExpectNear(const char* what, std::optional<double> expected,
                 std::optional<double> actual, double tolerance) {
   if (!expected) {
-    EXPECT_FALSE(actual.has_value()) << what << " should be absent, is " << *actual;
+    EXPECT_FALSE(actual.has_value())
+        << what << " should be absent, is " << *actual;
     return;
   }
   ASSERT_TRUE(actual.has_value()) << what << " missing, expected " << *expected;
@@ -131,7 +132,8 @@ void ExpectSummaryNear(const Summary& e, const Summary& a) {
   ExpectNear("avg_hr", e.avg_heart_rate, a.avg_heart_rate, Tolerance::kWhole);
   ExpectNear("max_hr", e.max_heart_rate, a.max_heart_rate, Tolerance::kWhole);
   ExpectNear("ascent", e.total_ascent_m, a.total_ascent_m, Tolerance::kWhole);
-  ExpectNear("descent", e.total_descent_m, a.total_descent_m, Tolerance::kWhole);
+  ExpectNear("descent", e.total_descent_m, a.total_descent_m,
+             Tolerance::kWhole);
   ExpectNear("avg_cadence", e.avg_cadence_spm, a.avg_cadence_spm,
              Tolerance::kCadence);
   ExpectNear("avg_step_length", e.avg_step_length_m, a.avg_step_length_m,
@@ -151,14 +153,19 @@ void ExpectSummaryNear(const Summary& e, const Summary& a) {
 // ---------------------------------------------------------------------------
 // Generated activities.
 
-const DeveloperFieldSpec kFormPower{0, 8, FitBaseType::kUint16, "Form Power",
-                                    "Watts", std::nullopt, std::nullopt};
-const DeveloperFieldSpec kStiffness{0, 9, FitBaseType::kFloat32,
-                                    "Leg Spring Stiffness", "kN/m",
-                                    std::nullopt, std::nullopt};
+const DeveloperFieldSpec kFormPower{
+    0,           8, FitBaseType::kUint16, "Form Power", "Watts", std::nullopt,
+    std::nullopt};
+const DeveloperFieldSpec kStiffness{0,
+                                    9,
+                                    FitBaseType::kFloat32,
+                                    "Leg Spring Stiffness",
+                                    "kN/m",
+                                    std::nullopt,
+                                    std::nullopt};
 // Scale and offset: value = raw / 10 - 5.
-const DeveloperFieldSpec kGroundTime{1, 3, FitBaseType::kUint16, "Ground Time",
-                                     "Milliseconds", 10, 5};
+const DeveloperFieldSpec kGroundTime{
+    1, 3, FitBaseType::kUint16, "Ground Time", "Milliseconds", 10, 5};
 
 // A running record with every field set; every fifth record has its
 // running dynamics left empty, as newer watches do while walking.
@@ -223,11 +230,17 @@ Activity MakeRun(int record_count, bool with_developer) {
                .serial_number = 3948522231u,
                .time_created_s = kStart};
   a.devices = {
-      {.timestamp_s = kStart, .manufacturer = 1, .product = 3113,
-       .serial_number = 3948522231u, .device_index = 0,
+      {.timestamp_s = kStart,
+       .manufacturer = 1,
+       .product = 3113,
+       .serial_number = 3948522231u,
+       .device_index = 0,
        .software_version = 8.3},
-      {.timestamp_s = kStart, .manufacturer = 1, .product = 2327,
-       .serial_number = 3912342378u, .device_index = 3,
+      {.timestamp_s = kStart,
+       .manufacturer = 1,
+       .product = 2327,
+       .serial_number = 3912342378u,
+       .device_index = 3,
        .software_version = 34.0},
   };
   a.sport = kSportRunning;
@@ -293,13 +306,14 @@ bool HasWarning(const Activity& activity, absl::string_view fragment) {
 // Round trips through the encoder, over every header/endianness/field/header
 // combination.
 
-using RoundTripParams = std::tuple<int /*header_size*/, bool /*header_crc*/,
-                                   bool /*big_endian*/, bool /*enhanced*/,
-                                   bool /*compressed*/>;
+using RoundTripParams =
+    std::tuple<int /*header_size*/, bool /*header_crc*/, bool /*big_endian*/,
+               bool /*enhanced*/, bool /*compressed*/>;
 
 class FitRoundTripTest : public ::testing::TestWithParam<RoundTripParams> {};
 
-std::string RoundTripName(const ::testing::TestParamInfo<RoundTripParams>& info) {
+std::string RoundTripName(
+    const ::testing::TestParamInfo<RoundTripParams>& info) {
   const auto [header_size, header_crc, big_endian, enhanced, compressed] =
       info.param;
   return absl::StrCat("Header", header_size, header_crc ? "Crc" : "NoCrc",
@@ -319,7 +333,8 @@ TEST_P(FitRoundTripTest, DecodesWhatWasEncoded) {
   options.compressed_timestamps = compressed;
   options.developer_fields = {kFormPower, kStiffness, kGroundTime};
 
-  const Activity expected = MakeRun(/*record_count=*/90, /*with_developer=*/true);
+  const Activity expected =
+      MakeRun(/*record_count=*/90, /*with_developer=*/true);
   const std::string file = EncodeActivity(expected, options);
   absl::StatusOr<Activity> decoded = DecodeFit(file);
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -339,7 +354,8 @@ TEST(FitDecoderTest, CompressedTimestampsFollowGapsAndRollover) {
   Activity expected = MakeRun(0, false);
   // Offsets chosen to cross 32-second boundaries and to include gaps that
   // cannot be compressed (>= 32 s) and a repeated timestamp.
-  const std::vector<int> offsets = {0, 1, 5, 31, 33, 63, 64, 64, 95, 200, 231, 232, 1000};
+  const std::vector<int> offsets = {0,  1,  5,   31,  33,  63,  64,
+                                    64, 95, 200, 231, 232, 1000};
   for (size_t i = 0; i < offsets.size(); ++i) {
     Record r = MakeRecord(static_cast<int>(i), false);
     r.timestamp_s = kStart + offsets[i];
@@ -347,7 +363,8 @@ TEST(FitDecoderTest, CompressedTimestampsFollowGapsAndRollover) {
   }
   ActivityEncodeOptions options;
   options.compressed_timestamps = true;
-  absl::StatusOr<Activity> decoded = DecodeFit(EncodeActivity(expected, options));
+  absl::StatusOr<Activity> decoded =
+      DecodeFit(EncodeActivity(expected, options));
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ASSERT_EQ(decoded->records.size(), offsets.size());
   for (size_t i = 0; i < offsets.size(); ++i) {
@@ -369,13 +386,15 @@ TEST(FitDecoderTest, RunningDynamicsLeftInvalidAreAbsentNotZero) {
 
 TEST(FitDecoderTest, CadenceIsStepsPerMinuteFromStridesAndFraction) {
   FitWriter writer;
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
-                  {4, FitBaseType::kUint8, FitValue::UInt(84)},
-                  {53, FitBaseType::kUint8, FitValue::UInt(64)}});
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart + 1))},
-                  {4, FitBaseType::kUint8, FitValue::UInt(85)}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
+       {4, FitBaseType::kUint8, FitValue::UInt(84)},
+       {53, FitBaseType::kUint8, FitValue::UInt(64)}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart + 1))},
+       {4, FitBaseType::kUint8, FitValue::UInt(85)}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ASSERT_EQ(decoded->records.size(), 2u);
@@ -390,14 +409,14 @@ TEST(FitDecoderTest, ProfileScalesAndUnitConversions) {
       {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
        {0, FitBaseType::kSint32, FitValue::Int(711062642)},
        {1, FitBaseType::kSint32, FitValue::Int(-1463077077)},
-       {2, FitBaseType::kUint16, FitValue::UInt(2524)},     // (2524/5)-500 m
-       {5, FitBaseType::kUint32, FitValue::UInt(33587)},    // 335.87 m
-       {6, FitBaseType::kUint16, FitValue::UInt(3490)},     // 3.49 m/s
-       {39, FitBaseType::kUint16, FitValue::UInt(897)},     // 89.7 mm
-       {41, FitBaseType::kUint16, FitValue::UInt(2520)},    // 252.0 ms
-       {83, FitBaseType::kUint16, FitValue::UInt(712)},     // 7.12 %
-       {84, FitBaseType::kUint16, FitValue::UInt(5006)},    // 50.06 %
-       {85, FitBaseType::kUint16, FitValue::UInt(12360)},   // 1236.0 mm
+       {2, FitBaseType::kUint16, FitValue::UInt(2524)},    // (2524/5)-500 m
+       {5, FitBaseType::kUint32, FitValue::UInt(33587)},   // 335.87 m
+       {6, FitBaseType::kUint16, FitValue::UInt(3490)},    // 3.49 m/s
+       {39, FitBaseType::kUint16, FitValue::UInt(897)},    // 89.7 mm
+       {41, FitBaseType::kUint16, FitValue::UInt(2520)},   // 252.0 ms
+       {83, FitBaseType::kUint16, FitValue::UInt(712)},    // 7.12 %
+       {84, FitBaseType::kUint16, FitValue::UInt(5006)},   // 50.06 %
+       {85, FitBaseType::kUint16, FitValue::UInt(12360)},  // 1236.0 mm
        {13, FitBaseType::kSint8, FitValue::Int(-7)}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
@@ -453,14 +472,14 @@ void DescribeDeveloperField(FitWriter& writer, uint8_t index, uint8_t number,
                             FitBaseType type, std::string name,
                             FitValue scale = FitValue::Invalid(),
                             FitValue offset = FitValue::Invalid()) {
-  writer.Message(15, kFieldDescriptionMesg,
-                 {{0, FitBaseType::kUint8, FitValue::UInt(index)},
-                  {1, FitBaseType::kUint8, FitValue::UInt(number)},
-                  {2, FitBaseType::kUint8,
-                   FitValue::UInt(static_cast<uint8_t>(type))},
-                  {3, FitBaseType::kString, FitValue::Text(std::move(name))},
-                  {6, FitBaseType::kUint8, std::move(scale)},
-                  {7, FitBaseType::kSint8, std::move(offset)}});
+  writer.Message(
+      15, kFieldDescriptionMesg,
+      {{0, FitBaseType::kUint8, FitValue::UInt(index)},
+       {1, FitBaseType::kUint8, FitValue::UInt(number)},
+       {2, FitBaseType::kUint8, FitValue::UInt(static_cast<uint8_t>(type))},
+       {3, FitBaseType::kString, FitValue::Text(std::move(name))},
+       {6, FitBaseType::kUint8, std::move(scale)},
+       {7, FitBaseType::kSint8, std::move(offset)}});
 }
 
 struct BaseTypeCase {
@@ -576,7 +595,8 @@ TEST(FitDecoderTest, DeveloperFieldWithoutDescriptionIsSkippedWithWarning) {
   EXPECT_TRUE(decoded->records[0].developer.empty());
   EXPECT_EQ(*decoded->records[0].heart_rate_bpm, 150);
   ASSERT_EQ(decoded->warnings.size(), 1u);
-  EXPECT_TRUE(HasWarning(*decoded, "developer field 0:4 has no field_description"));
+  EXPECT_TRUE(
+      HasWarning(*decoded, "developer field 0:4 has no field_description"));
   EXPECT_TRUE(HasWarning(*decoded, "2 times"));
 }
 
@@ -587,9 +607,10 @@ TEST(FitDecoderTest, RedeclaredDeveloperDataIdDropsOldDescriptions) {
   DeclareDeveloperData(writer, 1);  // another index leaves index 0 alone
   DescribeDeveloperField(writer, 0, 2, FitBaseType::kUint8, "y");
   DeclareDeveloperData(writer, 0);  // redeclaring index 0 drops x and y
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}},
-                 {{1, 0, FitBaseType::kUint8, FitValue::UInt(9)}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}},
+      {{1, 0, FitBaseType::kUint8, FitValue::UInt(9)}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_TRUE(decoded->records.at(0).developer.empty());
@@ -602,11 +623,12 @@ TEST(FitDecoderTest, DeveloperStringsAndArraysAreSkipped) {
   DescribeDeveloperField(writer, 0, 1, FitBaseType::kString, "label");
   DescribeDeveloperField(writer, 0, 2, FitBaseType::kUint16, "pair");
   DescribeDeveloperField(writer, 0, 3, FitBaseType::kUint16, "single");
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}},
-                 {{1, 0, FitBaseType::kString, FitValue::Text("Run")},
-                  {2, 0, FitBaseType::kUint16, FitValue::UInt(5), 4},
-                  {3, 0, FitBaseType::kUint16, FitValue::UInt(6)}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}},
+      {{1, 0, FitBaseType::kString, FitValue::Text("Run")},
+       {2, 0, FitBaseType::kUint16, FitValue::UInt(5), 4},
+       {3, 0, FitBaseType::kUint16, FitValue::UInt(6)}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ASSERT_EQ(decoded->records.at(0).developer.size(), 1u);
@@ -616,10 +638,11 @@ TEST(FitDecoderTest, DeveloperStringsAndArraysAreSkipped) {
 
 TEST(FitDecoderTest, NativeArraysUseFirstElementAndOddSizesAreSkipped) {
   FitWriter writer;
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
-                  {3, FitBaseType::kUint8, FitValue::UInt(151), 3},
-                  {7, FitBaseType::kUint16, FitValue::UInt(300), 3}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
+       {3, FitBaseType::kUint8, FitValue::UInt(151), 3},
+       {7, FitBaseType::kUint16, FitValue::UInt(300), 3}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   EXPECT_EQ(*decoded->records.at(0).heart_rate_bpm, 151);
@@ -629,10 +652,11 @@ TEST(FitDecoderTest, NativeArraysUseFirstElementAndOddSizesAreSkipped) {
 
 TEST(FitDecoderTest, UnknownMessagesFieldsAndBaseTypesAreSkipped) {
   FitWriter writer;
-  writer.Message(3, 0xFF00,
-                 {{1, FitBaseType::kByte, FitValue::Raw("\x01\x02\x03\x04\x05"), 5},
-                  {2, FitBaseType::kString, FitValue::Text("hello")},
-                  {3, FitBaseType::kFloat64, FitValue::Real(2.5)}});
+  writer.Message(
+      3, 0xFF00,
+      {{1, FitBaseType::kByte, FitValue::Raw("\x01\x02\x03\x04\x05"), 5},
+       {2, FitBaseType::kString, FitValue::Text("hello")},
+       {3, FitBaseType::kFloat64, FitValue::Real(2.5)}});
   writer.Message(
       0, kRecordMesg,
       {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
@@ -648,9 +672,11 @@ TEST(FitDecoderTest, UnknownMessagesFieldsAndBaseTypesAreSkipped) {
 
 TEST(FitDecoderTest, RecordWithoutTimestampGetsLatestOneWithWarning) {
   FitWriter writer;
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}});
-  writer.Message(1, kRecordMesg, {{3, FitBaseType::kUint8, FitValue::UInt(99)}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}});
+  writer.Message(1, kRecordMesg,
+                 {{3, FitBaseType::kUint8, FitValue::UInt(99)}});
   absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
   ASSERT_TRUE(decoded.ok()) << decoded.status();
   ASSERT_EQ(decoded->records.size(), 2u);
@@ -667,6 +693,32 @@ TEST(FitDecoderTest, CompressedTimestampBeforeAnyTimestampWarns) {
   ASSERT_EQ(decoded->records.size(), 1u);
   EXPECT_EQ(decoded->records[0].timestamp_s, kFitEpochUnixSeconds);
   EXPECT_TRUE(HasWarning(*decoded, "compressed timestamp header before any"));
+}
+
+TEST(FitDecoderTest, LongerHeadersAndNewerProtocolsAreAccepted) {
+  FitWriter::Options options;
+  options.header_size = 16;  // two extra header bytes a future SDK may add
+  options.protocol_version = 0x30;
+  FitWriter writer(options);
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))},
+       {3, FitBaseType::kUint8, FitValue::UInt(120)}});
+  absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  ASSERT_EQ(decoded->records.size(), 1u);
+  EXPECT_EQ(*decoded->records[0].heart_rate_bpm, 120);
+  EXPECT_TRUE(HasWarning(*decoded, "protocol version 3.0 is newer"));
+}
+
+TEST(FitDecoderTest, DeviceRelativeTimestampsArePassedThroughWithWarning) {
+  FitWriter writer;
+  writer.Message(0, kRecordMesg,
+                 {{253, FitBaseType::kUint32, FitValue::UInt(3600)}});
+  absl::StatusOr<Activity> decoded = DecodeFit(writer.Finish());
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(decoded->records.at(0).timestamp_s, kFitEpochUnixSeconds + 3600);
+  EXPECT_TRUE(HasWarning(*decoded, "device-relative"));
 }
 
 TEST(FitDecoderTest, ChainedFilesAreOneStreamAndCounted) {
@@ -697,12 +749,14 @@ TEST(FitDecoderTest, ChainedFileCannotUseDefinitionsOfThePreviousFile) {
   a.Message(0, kRecordMesg,
             {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}});
   FitWriter b;
-  b.Data(0, {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart + 1))}});
+  b.Data(0,
+         {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart + 1))}});
   const std::string first = a.Finish();
   absl::StatusOr<Activity> decoded = DecodeFit(Chain({first, b.Finish()}));
   ASSERT_EQ(decoded.status().code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(decoded.status().message(),
-                                "local message type 0, which has no definition"));
+  EXPECT_TRUE(
+      absl::StrContains(decoded.status().message(),
+                        "local message type 0, which has no definition"));
   EXPECT_TRUE(absl::StrContains(decoded.status().message(),
                                 absl::StrCat("byte ", first.size() + 14)));
 }
@@ -845,22 +899,25 @@ TEST(FitCorruptionTest, HeaderCrcMismatchIsDataLoss) {
   const std::string file = WithFlippedBits(SmallFile(), 13, 0x04);
   const absl::Status status = DecodeFit(file).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(status.message(), "header CRC mismatch at byte 12"))
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "header CRC mismatch at byte 12"))
       << status;
 }
 
 TEST(FitCorruptionTest, UndefinedLocalMessageTypeIsDataLossWithOffset) {
   FitWriter writer;
-  writer.Message(0, kRecordMesg,
-                 {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}});
+  writer.Message(
+      0, kRecordMesg,
+      {{253, FitBaseType::kUint32, FitValue::UInt(ToFitTime(kStart))}});
   const size_t offset = 14 + writer.data_size();
   writer.Data(11, {{253, FitBaseType::kUint32, FitValue::UInt(1)}});
   const std::string file = writer.Finish();
   const absl::Status status = DecodeFit(file).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(std::string(status.message()),
-            absl::StrCat("data message at byte ", offset,
-                         " uses local message type 11, which has no definition"));
+  EXPECT_EQ(
+      std::string(status.message()),
+      absl::StrCat("data message at byte ", offset,
+                   " uses local message type 11, which has no definition"));
   absl::StatusOr<Activity> partial = DecodeFit(file, {.allow_partial = true});
   ASSERT_TRUE(partial.ok()) << partial.status();
   EXPECT_EQ(partial->records.size(), 1u);
@@ -869,10 +926,12 @@ TEST(FitCorruptionTest, UndefinedLocalMessageTypeIsDataLossWithOffset) {
 
 TEST(FitCorruptionTest, DataSizeLargerThanFileIsDataLoss) {
   const std::string file = SmallFile();
-  const std::string liar = WithHeaderDataSize(file, static_cast<uint32_t>(file.size()));
+  const std::string liar =
+      WithHeaderDataSize(file, static_cast<uint32_t>(file.size()));
   const absl::Status status = DecodeFit(liar).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(status.message(), "truncated: the header at byte 0"))
+  EXPECT_TRUE(
+      absl::StrContains(status.message(), "truncated: the header at byte 0"))
       << status;
   absl::StatusOr<Activity> partial = DecodeFit(liar, {.allow_partial = true});
   ASSERT_TRUE(partial.ok()) << partial.status();
@@ -882,7 +941,8 @@ TEST(FitCorruptionTest, DataSizeLargerThanFileIsDataLoss) {
 TEST(FitCorruptionTest, DataSizeEndingMidMessageIsDataLoss) {
   const std::string file = SmallFile();
   const std::string short_data = WithHeaderDataSize(file, 20);
-  const absl::Status status = DecodeFit(short_data, {.check_crc = false}).status();
+  const absl::Status status =
+      DecodeFit(short_data, {.check_crc = false}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
   EXPECT_TRUE(absl::StrContains(status.message(),
                                 "truncated: definition message at byte 14"))
@@ -894,7 +954,8 @@ TEST(FitCorruptionTest, TrailingBytesThatAreNotFitAreDataLoss) {
   const std::string file = SmallFile() + "garbage!garbage!";
   const absl::Status status = DecodeFit(file).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(status.message(), "are not a FIT file")) << status;
+  EXPECT_TRUE(absl::StrContains(status.message(), "are not a FIT file"))
+      << status;
   absl::StatusOr<Activity> partial = DecodeFit(file, {.allow_partial = true});
   ASSERT_TRUE(partial.ok()) << partial.status();
   EXPECT_EQ(partial->records.size(), 6u);
@@ -924,7 +985,8 @@ TEST(FitCorruptionTest, RandomMutationsNeverCrash) {
       if (decoded.ok()) {
         for (const Record& r : decoded->records) {
           for (const std::optional<double>& v :
-               {r.speed_mps, r.cadence_spm, r.stance_time_ms, r.step_length_m}) {
+               {r.speed_mps, r.cadence_spm, r.stance_time_ms,
+                r.step_length_m}) {
             if (v) {
               EXPECT_TRUE(std::isfinite(*v));
             }
@@ -932,7 +994,8 @@ TEST(FitCorruptionTest, RandomMutationsNeverCrash) {
         }
       } else {
         EXPECT_TRUE(decoded.status().code() == absl::StatusCode::kDataLoss ||
-                    decoded.status().code() == absl::StatusCode::kResourceExhausted)
+                    decoded.status().code() ==
+                        absl::StatusCode::kResourceExhausted)
             << decoded.status();
       }
     }
@@ -958,11 +1021,14 @@ struct Json {
   double number = 0;
   std::string string;
   std::vector<Json> array;
-  std::vector<std::pair<std::string, Json>> object;
+  // An object's members: keys[i] names values[i]. (Two vectors rather than
+  // pairs, because a pair cannot hold the still-incomplete Json.)
+  std::vector<std::string> keys;
+  std::vector<Json> values;
 
   const Json* Find(absl::string_view key) const {
-    for (const auto& [k, v] : object) {
-      if (k == key) return &v;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (keys[i] == key) return &values[i];
     }
     return nullptr;
   }
@@ -989,7 +1055,8 @@ class JsonParser {
 
  private:
   void SkipSpace() {
-    while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) {
+    while (pos_ < text_.size() &&
+           std::isspace(static_cast<unsigned char>(text_[pos_]))) {
       ++pos_;
     }
   }
@@ -1009,9 +1076,13 @@ class JsonParser {
       return String(&out->string);
     }
     if (Consume("null")) return true;
-    if (Consume("true") || Consume("false")) {
+    if (Consume("true")) {
       out->type = Json::Type::kBool;
-      out->boolean = text_[pos_ - 1] == 'e' && text_[pos_ - 2] == 'u';
+      out->boolean = true;
+      return true;
+    }
+    if (Consume("false")) {
+      out->type = Json::Type::kBool;
       return true;
     }
     if (Consume("NaN")) {
@@ -1023,13 +1094,15 @@ class JsonParser {
   }
   bool NumberValue(Json* out) {
     const size_t start = pos_;
-    while (pos_ < text_.size() && absl::string_view("+-0123456789.eE").find(text_[pos_]) !=
-                                      absl::string_view::npos) {
+    while (pos_ < text_.size() &&
+           absl::string_view("+-0123456789.eE").find(text_[pos_]) !=
+               absl::string_view::npos) {
       ++pos_;
     }
     if (pos_ == start) return false;
     out->type = Json::Type::kNumber;
-    out->number = std::strtod(std::string(text_.substr(start, pos_ - start)).c_str(), nullptr);
+    out->number = std::strtod(
+        std::string(text_.substr(start, pos_ - start)).c_str(), nullptr);
     return true;
   }
   static void AppendUtf8(uint32_t cp, std::string* out) {
@@ -1068,11 +1141,21 @@ class JsonParser {
       if (pos_ >= text_.size()) return false;
       const char e = text_[pos_++];
       switch (e) {
-        case 'n': out->push_back('\n'); break;
-        case 't': out->push_back('\t'); break;
-        case 'r': out->push_back('\r'); break;
-        case 'b': out->push_back('\b'); break;
-        case 'f': out->push_back('\f'); break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
         case 'u': {
           uint32_t cp;
           if (!Hex4(&cp)) return false;
@@ -1084,7 +1167,9 @@ class JsonParser {
           AppendUtf8(cp, out);
           break;
         }
-        default: out->push_back(e); break;  // \" \\ \/
+        default:
+          out->push_back(e);
+          break;  // \" \\ \/
       }
     }
     return false;
@@ -1110,11 +1195,13 @@ class JsonParser {
     while (true) {
       SkipSpace();
       std::string key;
-      if (pos_ >= text_.size() || text_[pos_] != '"' || !String(&key)) return false;
+      if (pos_ >= text_.size() || text_[pos_] != '"' || !String(&key))
+        return false;
       SkipSpace();
       if (!Consume(":")) return false;
-      out->object.emplace_back(std::move(key), Json());
-      if (!Value(&out->object.back().second)) return false;
+      out->keys.push_back(std::move(key));
+      out->values.emplace_back();
+      if (!Value(&out->values.back())) return false;
       SkipSpace();
       if (Consume("}")) return true;
       if (!Consume(",")) return false;
@@ -1149,7 +1236,8 @@ struct Reference {
 
 std::optional<std::filesystem::path> SharedDataDir() {
   std::filesystem::path dir = GK_SHARED_DATA_DIR;
-  if (const char* env = std::getenv("GK_SHARED_DATA_DIR"); env && *env) dir = env;
+  if (const char* env = std::getenv("GK_SHARED_DATA_DIR"); env && *env)
+    dir = env;
   if (!std::filesystem::is_directory(dir / "activities") ||
       !std::filesystem::is_directory(dir / "activities-ref")) {
     return std::nullopt;
@@ -1173,11 +1261,16 @@ Reference LoadReference(const std::filesystem::path& path) {
     Json json;
     EXPECT_TRUE(JsonParser(line).Parse(&json)) << line.substr(0, 200);
     const std::string type = json.String("type");
-    if (type == "meta") ref.meta = std::move(json);
-    else if (type == "file_id") ref.file_ids.push_back(std::move(json));
-    else if (type == "session") ref.sessions.push_back(std::move(json));
-    else if (type == "lap") ref.laps.push_back(std::move(json));
-    else if (type == "record") ref.records.push_back(std::move(json));
+    if (type == "meta")
+      ref.meta = std::move(json);
+    else if (type == "file_id")
+      ref.file_ids.push_back(std::move(json));
+    else if (type == "session")
+      ref.sessions.push_back(std::move(json));
+    else if (type == "lap")
+      ref.laps.push_back(std::move(json));
+    else if (type == "record")
+      ref.records.push_back(std::move(json));
   }
   return ref;
 }
@@ -1188,7 +1281,8 @@ Record ExpectedFromReference(const Json& ref) {
   static const Json kEmpty;
   const Json* fields_ptr = ref.Find("fields");
   const Json& f = fields_ptr != nullptr ? *fields_ptr : kEmpty;
-  auto scaled = [&f](absl::string_view key, double factor) -> std::optional<double> {
+  auto scaled = [&f](absl::string_view key,
+                     double factor) -> std::optional<double> {
     const std::optional<double> v = f.Number(key);
     if (!v) return std::nullopt;
     return *v * factor;
@@ -1198,7 +1292,8 @@ Record ExpectedFromReference(const Json& ref) {
   r.latitude_deg = scaled("position_lat", kSemicircleDeg);
   r.longitude_deg = scaled("position_long", kSemicircleDeg);
   r.distance_m = f.Number("distance");
-  r.speed_mps = f.Number("enhanced_speed") ? f.Number("enhanced_speed") : f.Number("speed");
+  r.speed_mps = f.Number("enhanced_speed") ? f.Number("enhanced_speed")
+                                           : f.Number("speed");
   r.altitude_m = f.Number("enhanced_altitude") ? f.Number("enhanced_altitude")
                                                : f.Number("altitude");
   r.heart_rate_bpm = f.Number("heart_rate");
@@ -1213,7 +1308,9 @@ Record ExpectedFromReference(const Json& ref) {
   r.power_w = f.Number("power");
   r.temperature_c = f.Number("temperature");
   if (const Json* dev = ref.Find("dev_fields")) {
-    for (const auto& [key, value] : dev->object) {
+    for (size_t i = 0; i < dev->keys.size(); ++i) {
+      const std::string& key = dev->keys[i];
+      const Json& value = dev->values[i];
       if (value.type != Json::Type::kNumber) continue;
       unsigned index = 0, number = 0;
       int name_at = 0;
@@ -1242,7 +1339,8 @@ void ExpectRecordsMatchReference(const Activity& actual, const Reference& ref,
     std::sort(expected.developer.begin(), expected.developer.end(), by_key);
     std::sort(ours.developer.begin(), ours.developer.end(), by_key);
     ExpectRecordNear(expected, ours);
-    if (::testing::Test::HasFailure()) return;  // One record's detail is enough.
+    if (::testing::Test::HasFailure())
+      return;  // One record's detail is enough.
   }
 }
 
@@ -1292,7 +1390,8 @@ TEST_P(FitRealFileTest, MatchesReferenceDecode) {
   if (const std::optional<double> serial = file_id.Number("serial_number")) {
     EXPECT_EQ(decoded->file_id.serial_number, static_cast<uint32_t>(*serial));
   }
-  for (size_t i = 0; i < ref.sessions.size() && i < decoded->sessions.size(); ++i) {
+  for (size_t i = 0; i < ref.sessions.size() && i < decoded->sessions.size();
+       ++i) {
     const Json& s = *ref.sessions[i].Find("fields");
     const Summary& ours = decoded->sessions[i];
     ExpectNear("session distance", s.Number("total_distance"),
@@ -1306,14 +1405,14 @@ TEST_P(FitRealFileTest, MatchesReferenceDecode) {
 
 INSTANTIATE_TEST_SUITE_P(
     SharedData, FitRealFileTest,
-    ::testing::Values(
-        RealFileCase{"garmin-fenix-5-run.fit", true, 1},
-        RealFileCase{"running-with-developer-data.fit", true, 1},
-        RealFileCase{"garmin-stamina.fit", true, 1},
-        RealFileCase{"activity-small-fenix2-run.fit", true, 1},
-        RealFileCase{"developer-types-sample.fit", true, 1},
-        RealFileCase{"Edge810-Vector-2013-08-16-15-35-10.fit", false, 1},
-        RealFileCase{"sample_mulitple_header.fit", false, 4}),
+    ::testing::Values(RealFileCase{"garmin-fenix-5-run.fit", true, 1},
+                      RealFileCase{"running-with-developer-data.fit", true, 1},
+                      RealFileCase{"garmin-stamina.fit", true, 1},
+                      RealFileCase{"activity-small-fenix2-run.fit", true, 1},
+                      RealFileCase{"developer-types-sample.fit", true, 1},
+                      RealFileCase{"Edge810-Vector-2013-08-16-15-35-10.fit",
+                                   false, 1},
+                      RealFileCase{"sample_mulitple_header.fit", false, 4}),
     [](const ::testing::TestParamInfo<RealFileCase>& info) {
       std::string name;
       for (const char* p = info.param.file; *p != '\0' && *p != '.'; ++p) {
@@ -1341,8 +1440,9 @@ TEST_F(FitBrokenRealFileTest, UnexpectedEofIsDataLossAndSalvageable) {
   const std::string bytes = Bytes("activity-unexpected-eof.fit");
   const absl::Status status = DecodeFit(bytes).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss);
-  EXPECT_TRUE(absl::StrContains(status.message(), "truncated: the header at byte 0 "
-                                                  "declares 757 data bytes"))
+  EXPECT_TRUE(absl::StrContains(status.message(),
+                                "truncated: the header at byte 0 "
+                                "declares 757 data bytes"))
       << status;
   EXPECT_EQ(DecodeFit(bytes, {.check_crc = false}).status().code(),
             absl::StatusCode::kDataLoss);
@@ -1367,7 +1467,8 @@ TEST_F(FitBrokenRealFileTest, StravaFileIsDataLossAndBreaksWhereFitparseDoes) {
 
   absl::StatusOr<Activity> partial = DecodeFit(bytes, {.allow_partial = true});
   ASSERT_TRUE(partial.ok()) << partial.status();
-  EXPECT_TRUE(HasWarning(*partial, "local message type 11, which has no definition"))
+  EXPECT_TRUE(
+      HasWarning(*partial, "local message type 11, which has no definition"))
       << JoinWarnings(*partial);
   ExpectRecordsMatchReference(*partial, Ref(file), file);
 }

@@ -73,37 +73,42 @@ struct BaseType {
   uint64_t invalid;
 };
 
-// Looks up a definition's base type byte. Only the low 5 bits name the type
-// (bit 7 merely says "multi-byte"); unknown numbers yield nullopt.
+constexpr uint64_t kAllOnes = std::numeric_limits<uint64_t>::max();
+
+// Indexed by base type number: the low 5 bits of a definition's base type
+// byte (bit 7 merely says "multi-byte").
+constexpr std::array<BaseType, 17> kBaseTypes = {{
+    {1, Kind::kUnsigned, 0xFF},              // 0x00 enum
+    {1, Kind::kSigned, 0x7F},                // 0x01 sint8
+    {1, Kind::kUnsigned, 0xFF},              // 0x02 uint8
+    {2, Kind::kSigned, 0x7FFF},              // 0x03 sint16
+    {2, Kind::kUnsigned, 0xFFFF},            // 0x04 uint16
+    {4, Kind::kSigned, 0x7FFFFFFF},          // 0x05 sint32
+    {4, Kind::kUnsigned, 0xFFFFFFFF},        // 0x06 uint32
+    {1, Kind::kString, 0},                   // 0x07 string (NUL-terminated)
+    {4, Kind::kFloat, 0xFFFFFFFF},           // 0x08 float32
+    {8, Kind::kFloat, kAllOnes},             // 0x09 float64
+    {1, Kind::kUnsigned, 0},                 // 0x0A uint8z
+    {2, Kind::kUnsigned, 0},                 // 0x0B uint16z
+    {4, Kind::kUnsigned, 0},                 // 0x0C uint32z
+    {1, Kind::kBytes, 0xFF},                 // 0x0D byte
+    {8, Kind::kSigned, 0x7FFFFFFFFFFFFFFF},  // 0x0E sint64
+    {8, Kind::kUnsigned, kAllOnes},          // 0x0F uint64
+    {8, Kind::kUnsigned, 0},                 // 0x10 uint64z
+}};
+
+// The base type of a definition's base type byte; nullopt if unknown.
 std::optional<BaseType> LookupBaseType(uint8_t base_type_byte) {
-  constexpr uint64_t kAllOnes = std::numeric_limits<uint64_t>::max();
-  switch (base_type_byte & 0x1F) {
-    case 0x00: return BaseType{1, Kind::kUnsigned, 0xFF};  // enum
-    case 0x01: return BaseType{1, Kind::kSigned, 0x7F};    // sint8
-    case 0x02: return BaseType{1, Kind::kUnsigned, 0xFF};  // uint8
-    case 0x03: return BaseType{2, Kind::kSigned, 0x7FFF};  // sint16
-    case 0x04: return BaseType{2, Kind::kUnsigned, 0xFFFF};  // uint16
-    case 0x05: return BaseType{4, Kind::kSigned, 0x7FFFFFFF};  // sint32
-    case 0x06: return BaseType{4, Kind::kUnsigned, 0xFFFFFFFF};  // uint32
-    case 0x07: return BaseType{1, Kind::kString, 0};  // string
-    case 0x08: return BaseType{4, Kind::kFloat, 0xFFFFFFFF};  // float32
-    case 0x09: return BaseType{8, Kind::kFloat, kAllOnes};    // float64
-    case 0x0A: return BaseType{1, Kind::kUnsigned, 0};  // uint8z
-    case 0x0B: return BaseType{2, Kind::kUnsigned, 0};  // uint16z
-    case 0x0C: return BaseType{4, Kind::kUnsigned, 0};  // uint32z
-    case 0x0D: return BaseType{1, Kind::kBytes, 0xFF};  // byte
-    case 0x0E: return BaseType{8, Kind::kSigned, 0x7FFFFFFFFFFFFFFF};  // sint64
-    case 0x0F: return BaseType{8, Kind::kUnsigned, kAllOnes};  // uint64
-    case 0x10: return BaseType{8, Kind::kUnsigned, 0};         // uint64z
-    default: return std::nullopt;
-  }
+  const size_t number = base_type_byte & 0x1F;
+  if (number >= kBaseTypes.size()) return std::nullopt;
+  return kBaseTypes[number];
 }
 
 // Decodes one numeric value of `type` from exactly type.size bytes. Returns
 // nullopt for the invalid sentinel, for non-finite floats and for
 // non-numeric types.
-std::optional<double> DecodeNumber(absl::string_view bytes, const BaseType& type,
-                                   bool big_endian) {
+std::optional<double> DecodeNumber(absl::string_view bytes,
+                                   const BaseType& type, bool big_endian) {
   const uint64_t bits = ReadUnsigned(bytes, big_endian);
   if (bits == type.invalid) return std::nullopt;
   switch (type.kind) {
@@ -112,7 +117,8 @@ std::optional<double> DecodeNumber(absl::string_view bytes, const BaseType& type
       return static_cast<double>(bits);
     case Kind::kSigned: {
       const int unused_bits = 64 - 8 * type.size;
-      const auto value = static_cast<int64_t>(bits << unused_bits) >> unused_bits;
+      const auto value =
+          static_cast<int64_t>(bits << unused_bits) >> unused_bits;
       return static_cast<double>(value);
     }
     case Kind::kFloat: {
@@ -169,10 +175,12 @@ class Warnings {
       if (!entry.offset) {
         out.push_back(entry.text);
       } else if (entry.count == 1) {
-        out.push_back(absl::StrCat(entry.text, " (at byte ", *entry.offset, ")"));
+        out.push_back(
+            absl::StrCat(entry.text, " (at byte ", *entry.offset, ")"));
       } else {
-        out.push_back(absl::StrCat(entry.text, " (first at byte ", *entry.offset,
-                                   ", ", entry.count, " times)"));
+        out.push_back(absl::StrCat(entry.text, " (first at byte ",
+                                   *entry.offset, ", ", entry.count,
+                                   " times)"));
       }
     }
     if (dropped_ > 0) {
@@ -307,7 +315,8 @@ Record ReadRecord(const DataMessage& m) {
   r.longitude_deg = Times(m.Scaled(f::kPositionLong), kDegreesPerSemicircle);
   r.distance_m = m.Scaled(f::kDistance);
   r.speed_mps = FirstOf(m.Scaled(f::kEnhancedSpeed), m.Scaled(f::kSpeed));
-  r.altitude_m = FirstOf(m.Scaled(f::kEnhancedAltitude), m.Scaled(f::kAltitude));
+  r.altitude_m =
+      FirstOf(m.Scaled(f::kEnhancedAltitude), m.Scaled(f::kAltitude));
   r.heart_rate_bpm = m.Scaled(f::kHeartRate);
   r.cadence_spm =
       StepsPerMinute(m.Scaled(f::kCadence), m.Scaled(f::kFractionalCadence));
@@ -329,16 +338,19 @@ Summary ReadSummary(const DataMessage& m, const profile::SummaryFields& f,
   s.total_elapsed_time_s = m.Scaled(f.total_elapsed_time);
   s.total_timer_time_s = m.Scaled(f.total_timer_time);
   s.total_distance_m = m.Scaled(f.total_distance);
-  s.avg_speed_mps = FirstOf(m.Scaled(f.enhanced_avg_speed), m.Scaled(f.avg_speed));
-  s.max_speed_mps = FirstOf(m.Scaled(f.enhanced_max_speed), m.Scaled(f.max_speed));
+  s.avg_speed_mps =
+      FirstOf(m.Scaled(f.enhanced_avg_speed), m.Scaled(f.avg_speed));
+  s.max_speed_mps =
+      FirstOf(m.Scaled(f.enhanced_max_speed), m.Scaled(f.max_speed));
   s.avg_heart_rate = m.Scaled(f.avg_heart_rate);
   s.max_heart_rate = m.Scaled(f.max_heart_rate);
   s.total_ascent_m = m.Scaled(f.total_ascent);
   s.total_descent_m = m.Scaled(f.total_descent);
-  s.avg_cadence_spm =
-      StepsPerMinute(m.Scaled(f.avg_cadence), m.Scaled(f.avg_fractional_cadence));
+  s.avg_cadence_spm = StepsPerMinute(m.Scaled(f.avg_cadence),
+                                     m.Scaled(f.avg_fractional_cadence));
   s.avg_step_length_m = Times(m.Scaled(f.avg_step_length), 0.001);
-  s.avg_vertical_oscillation_cm = Times(m.Scaled(f.avg_vertical_oscillation), 0.1);
+  s.avg_vertical_oscillation_cm =
+      Times(m.Scaled(f.avg_vertical_oscillation), 0.1);
   s.avg_vertical_ratio_pct = m.Scaled(f.avg_vertical_ratio);
   s.avg_stance_time_ms = m.Scaled(f.avg_stance_time);
   s.avg_stance_time_balance_left_pct = m.Scaled(f.avg_stance_time_balance);
@@ -497,18 +509,23 @@ absl::StatusOr<size_t> Decoder::DecodeFile(size_t start) {
     }
   }
 
-  const size_t data_begin = start + header->size;
-  const size_t declared_end = data_begin + header->data_size;
-  const bool complete = declared_end + kFileCrcSize <= bytes_.size();
+  // Sizes are compared without adding them up, so a huge data_size cannot
+  // overflow size_t.
+  const size_t data_begin = start + header->size;  // <= bytes_.size()
+  const size_t available = bytes_.size() - data_begin;
+  const bool complete = available >= kFileCrcSize &&
+                        header->data_size <= available - kFileCrcSize;
+  const size_t declared_end = complete ? data_begin + header->data_size : 0;
   size_t data_end = declared_end;
   if (!complete) {
     const absl::Status truncated = absl::DataLossError(absl::StrCat(
         "truncated: the header at byte ", start, " declares ",
         header->data_size, " data bytes and a 2-byte CRC (ending at byte ",
-        declared_end + kFileCrcSize, ") but the input ends at byte ",
-        bytes_.size()));
+        uint64_t{data_begin} + header->data_size + kFileCrcSize,
+        ") but the input ends at byte ", bytes_.size()));
     if (!options_.allow_partial) return truncated;
-    Warn(absl::StrCat(truncated.message(), "; decoded what is there, no CRC check"),
+    Warn(absl::StrCat(truncated.message(),
+                      "; decoded what is there, no CRC check"),
          std::nullopt);
     data_end = bytes_.size();
   } else if (options_.check_crc) {
@@ -517,10 +534,10 @@ absl::StatusOr<size_t> Decoder::DecodeFile(size_t start) {
     const uint16_t computed =
         FitCrc16(bytes_.substr(start, declared_end - start));
     if (stored != computed) {
-      return absl::DataLossError(absl::StrCat(
-          "file CRC mismatch at byte ", declared_end, ": stored ", Hex16(stored),
-          ", computed ", Hex16(computed), " (FIT file starting at byte ", start,
-          ")"));
+      return absl::DataLossError(
+          absl::StrCat("file CRC mismatch at byte ", declared_end, ": stored ",
+                       Hex16(stored), ", computed ", Hex16(computed),
+                       " (FIT file starting at byte ", start, ")"));
     }
   }
 
@@ -535,7 +552,8 @@ absl::StatusOr<size_t> Decoder::StopEarly(const absl::Status& status) {
   if (!options_.allow_partial || status.code() != absl::StatusCode::kDataLoss) {
     return status;
   }
-  Warn(absl::StrCat("decoding stopped early: ", status.message()), std::nullopt);
+  Warn(absl::StrCat("decoding stopped early: ", status.message()),
+       std::nullopt);
   return bytes_.size();
 }
 
@@ -545,10 +563,11 @@ absl::StatusOr<size_t> Decoder::StopEarly(const absl::Status& status) {
 absl::StatusOr<FileHeader> Decoder::ReadHeader(size_t start) const {
   const size_t remaining = bytes_.size() - start;
   auto not_fit = [&](absl::string_view why) {
-    if (start == 0) return absl::InvalidArgumentError(absl::StrCat("not a FIT file: ", why));
-    return absl::DataLossError(absl::StrCat(
-        remaining, " bytes at byte ", start, " after FIT file ",
-        activity_.chained_files, " are not a FIT file: ", why));
+    if (start == 0)
+      return absl::InvalidArgumentError(absl::StrCat("not a FIT file: ", why));
+    return absl::DataLossError(
+        absl::StrCat(remaining, " bytes at byte ", start, " after FIT file ",
+                     activity_.chained_files, " are not a FIT file: ", why));
   };
   if (remaining < kMinHeaderSize) {
     return not_fit(absl::StrCat("only ", remaining,
@@ -560,8 +579,8 @@ absl::StatusOr<FileHeader> Decoder::ReadHeader(size_t start) const {
   FileHeader header;
   header.size = ByteAt(bytes_, start);
   if (header.size < kMinHeaderSize) {
-    return not_fit(absl::StrCat("header size ", header.size, " at byte ",
-                                start, " is below 12"));
+    return not_fit(absl::StrCat("header size ", header.size, " at byte ", start,
+                                " is below 12"));
   }
   if (header.size > remaining) {
     return absl::DataLossError(absl::StrCat(
@@ -597,8 +616,8 @@ absl::Status Decoder::DecodeMessages(size_t begin, size_t end) {
                               message_start);
     } else {
       // Data: 0 | 0 | reserved | reserved | local type.
-      status = ReadDataMessage(cursor, header & 0x0F, std::nullopt,
-                               message_start);
+      status =
+          ReadDataMessage(cursor, header & 0x0F, std::nullopt, message_start);
     }
     if (!status.ok()) return status;
   }
@@ -612,10 +631,10 @@ absl::Status Decoder::ReadDefinition(Cursor& cursor, uint8_t local_type,
                                      bool has_developer_fields,
                                      size_t message_start) {
   auto truncated = [&] {
-    return absl::DataLossError(absl::StrCat(
-        "truncated: definition message at byte ", message_start,
-        " (local type ", local_type, ") runs past the end of the data at byte ",
-        cursor.end()));
+    return absl::DataLossError(
+        absl::StrCat("truncated: definition message at byte ", message_start,
+                     " (local type ", local_type,
+                     ") runs past the end of the data at byte ", cursor.end()));
   };
   absl::string_view fixed;
   if (!cursor.Take(5, &fixed)) return truncated();
@@ -752,9 +771,9 @@ void Decoder::DecodeDeveloperField(const DeveloperFieldDefinition& field,
   }
   const std::optional<double> raw = DecodeNumber(bytes, *type, big_endian);
   if (!raw) return;
-  message_.developer.push_back(
-      {field.developer_data_index, field.number, description.name,
-       description.units, *raw / description.scale - description.offset});
+  message_.developer.push_back({field.developer_data_index, field.number,
+                                description.name, description.units,
+                                *raw / description.scale - description.offset});
 }
 
 // A message's timestamp: its own field 253 if valid, else the one encoded
@@ -784,7 +803,8 @@ absl::Status Decoder::Dispatch(std::optional<uint32_t> timestamp) {
     case profile::kMesgRecord:
       return AddRecord(timestamp);
     case profile::kMesgLap:
-      return AddSummary(profile::kLapFields, timestamp, &activity_.laps, "laps");
+      return AddSummary(profile::kLapFields, timestamp, &activity_.laps,
+                        "laps");
     case profile::kMesgSession:
       return AddSummary(profile::kSessionFields, timestamp, &activity_.sessions,
                         "sessions");
@@ -859,9 +879,9 @@ absl::Status Decoder::AddSummary(const profile::SummaryFields& fields,
                                  std::vector<Summary>* out,
                                  absl::string_view kind) {
   if (out->size() >= options_.max_summaries) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "more than ", options_.max_summaries, " ", kind, " (at byte ",
-        message_.offset, ")"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("more than ", options_.max_summaries, " ", kind,
+                     " (at byte ", message_.offset, ")"));
   }
   out->push_back(ReadSummary(message_, fields, timestamp));
   return absl::OkStatus();
@@ -876,9 +896,10 @@ void Decoder::AddFieldDescription() {
   const std::optional<uint8_t> base_type =
       AsInteger<uint8_t>(message_.Raw(f::kFitBaseTypeId.number));
   if (!index || !number || !base_type) {
-    Warn("field_description without developer_data_index, "
-         "field_definition_number or fit_base_type_id; ignored",
-         message_.offset);
+    Warn(
+        "field_description without developer_data_index, "
+        "field_definition_number or fit_base_type_id; ignored",
+        message_.offset);
     return;
   }
   const std::optional<double> scale = message_.Raw(f::kScale.number);
@@ -898,8 +919,9 @@ void Decoder::AddDeveloperDataId() {
   const std::optional<uint8_t> index = AsInteger<uint8_t>(
       message_.Raw(profile::developer_data_id::kDeveloperDataIndex.number));
   if (!index) return;
-  developer_fields_.erase(developer_fields_.lower_bound(DeveloperKey(*index, 0)),
-                          developer_fields_.upper_bound(DeveloperKey(*index, 0xFF)));
+  developer_fields_.erase(
+      developer_fields_.lower_bound(DeveloperKey(*index, 0)),
+      developer_fields_.upper_bound(DeveloperKey(*index, 0xFF)));
 }
 
 void Decoder::Finish() {

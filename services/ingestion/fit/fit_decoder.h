@@ -19,6 +19,11 @@
 // chained files (several FIT files back to back, decoded as one message stream;
 // each file starts with fresh local definitions, developer field descriptions
 // and timestamp reference, as the FIT protocol requires).
+//
+// Not handled: bit-packed profile components (record compressed_speed_distance,
+// cadence256, accumulated fields), heart rate stored in separate `hr`
+// messages (HRM swim data) and the millisecond timestamp fields; only the
+// first element of array fields is read.
 
 #include <cstddef>
 #include <cstdint>
@@ -68,8 +73,9 @@ struct Record {
   std::optional<double> latitude_deg;   // semicircles * 180 / 2^31
   std::optional<double> longitude_deg;  // semicircles * 180 / 2^31
   std::optional<double> distance_m;
-  std::optional<double> speed_mps;   // enhanced_speed if valid, else speed
-  std::optional<double> altitude_m;  // enhanced_altitude if valid, else altitude
+  // enhanced_speed / enhanced_altitude when valid, else speed / altitude.
+  std::optional<double> speed_mps;
+  std::optional<double> altitude_m;
   std::optional<double> heart_rate_bpm;
   // 2 * (cadence + fractional_cadence): FIT running cadence counts strides
   // (cycles), so this is steps per minute for running and walking. For

@@ -53,8 +53,8 @@ inline constexpr FieldSpec kSoftwareVersion{5, 100};
 }  // namespace device_info
 
 namespace record {
-inline constexpr FieldSpec kPositionLat{0};   // semicircles
-inline constexpr FieldSpec kPositionLong{1};  // semicircles
+inline constexpr FieldSpec kPositionLat{0};       // semicircles
+inline constexpr FieldSpec kPositionLong{1};      // semicircles
 inline constexpr FieldSpec kAltitude{2, 5, 500};  // m
 inline constexpr FieldSpec kHeartRate{3};         // bpm
 inline constexpr FieldSpec kCadence{4};           // rpm (strides/min running)
@@ -62,10 +62,10 @@ inline constexpr FieldSpec kDistance{5, 100};     // m
 inline constexpr FieldSpec kSpeed{6, 1000};       // m/s
 inline constexpr FieldSpec kPower{7};             // W
 inline constexpr FieldSpec kTemperature{13};      // C
-inline constexpr FieldSpec kVerticalOscillation{39, 10};  // mm
-inline constexpr FieldSpec kStanceTime{41, 10};           // ms
-inline constexpr FieldSpec kFractionalCadence{53, 128};   // rpm
-inline constexpr FieldSpec kEnhancedSpeed{73, 1000};      // m/s
+inline constexpr FieldSpec kVerticalOscillation{39, 10};   // mm
+inline constexpr FieldSpec kStanceTime{41, 10};            // ms
+inline constexpr FieldSpec kFractionalCadence{53, 128};    // rpm
+inline constexpr FieldSpec kEnhancedSpeed{73, 1000};       // m/s
 inline constexpr FieldSpec kEnhancedAltitude{78, 5, 500};  // m
 inline constexpr FieldSpec kVerticalRatio{83, 100};        // percent
 inline constexpr FieldSpec kStanceTimeBalance{84, 100};    // percent (left)

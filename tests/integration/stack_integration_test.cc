@@ -1,0 +1,385 @@
+// Integration: the three services in-process over real gRPC on loopback, against a fresh
+// database in the private PostgreSQL (scripts/test.sh starts it).
+#include <chrono>
+#include <thread>
+
+#include "gtest/gtest.h"
+#include "pqxx/pqxx"
+#include "services/cli/synthetic_session.h"
+#include "services/common/migrator.h"
+#include "services/common/resource_names.h"
+#include "services/common/status.h"
+#include "services/common/time_util.h"
+#include "services/scoring/gait_scorer.h"
+#include "tests/support/in_process_stack.h"
+#include "tests/support/test_database.h"
+
+namespace gaitkeeper::testing {
+namespace {
+
+namespace ing = ingestion::v1;
+
+std::unique_ptr<grpc::ClientContext> Context() {
+  auto c = std::make_unique<grpc::ClientContext>();
+  c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  return c;
+}
+
+absl::Status Call(grpc::Status status) { return FromGrpcStatus(status); }
+
+class StackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = TestDatabase::Shared();
+    if (db_ == nullptr) {
+      if (std::getenv("GK_TEST_REQUIRE_DB") != nullptr) FAIL() << "no test database";
+      GTEST_SKIP() << "no PostgreSQL configured (run ./scripts/test.sh): skipped";
+    }
+    stack_ = std::make_unique<InProcessStack>(db_->app_url());
+  }
+
+  ing::Athlete NewAthlete(float height_cm = 178) {
+    ing::CreateAthleteRequest r;
+    r.set_request_id(names::NewUuid());
+    r.mutable_athlete()->set_height_cm(height_cm);
+    ing::Athlete a;
+    EXPECT_TRUE(stack_->ingestion().CreateAthlete(Context().get(), r, &a).ok());
+    return a;
+  }
+
+  ing::Session NewSession(const std::string& athlete, int64_t start_us = timeutil::NowMicros() - 3600LL * 1000000) {
+    ing::CreateSessionRequest r;
+    r.set_parent(athlete);
+    r.set_request_id(names::NewUuid());
+    *r.mutable_session()->mutable_start_time() = timeutil::FromMicros(start_us);
+    ing::Session s;
+    EXPECT_TRUE(stack_->ingestion().CreateSession(Context().get(), r, &s).ok());
+    return s;
+  }
+
+  // Streams batches [first_sequence, last_sequence] of `samples` (batch_size each). Returns the
+  // final status and fills *response.
+  absl::Status Upload(const std::string& session, const std::vector<ing::DynamicsSample>& samples, int batch_size,
+                      int first_sequence, int last_sequence, ing::UploadSamplesResponse* response,
+                      bool cancel_at_end = false) {
+    auto context = Context();
+    auto writer = stack_->ingestion().UploadSamples(context.get(), response);
+    for (int seq = first_sequence; seq <= last_sequence; ++seq) {
+      ing::UploadSamplesRequest batch;
+      batch.set_session(session);
+      batch.set_sequence(seq);
+      for (size_t i = (seq - 1) * batch_size; i < std::min(samples.size(), size_t(seq) * batch_size); ++i) {
+        *batch.add_samples() = samples[i];
+      }
+      if (!writer->Write(batch)) break;
+    }
+    if (cancel_at_end) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      context->TryCancel();
+      return Call(writer->Finish());
+    }
+    writer->WritesDone();
+    return Call(writer->Finish());
+  }
+
+  ing::UploadState State(const std::string& session) {
+    ing::GetUploadStateRequest r;
+    r.set_session(session);
+    ing::UploadState s;
+    EXPECT_TRUE(stack_->ingestion().GetUploadState(Context().get(), r, &s).ok());
+    return s;
+  }
+
+  absl::StatusOr<ing::Session> Complete(const std::string& session) {
+    ing::CompleteSessionRequest r;
+    r.set_name(session);
+    ing::Session s;
+    absl::Status status = Call(stack_->ingestion().CompleteSession(Context().get(), r, &s));
+    if (!status.ok()) return status;
+    return s;
+  }
+
+  absl::StatusOr<scoring::v1::GaitScore> GetScore(const std::string& session) {
+    scoring::v1::GetSessionScoreRequest r;
+    r.set_session(session);
+    scoring::v1::GaitScore s;
+    absl::Status status = Call(stack_->scoring().GetSessionScore(Context().get(), r, &s));
+    if (!status.ok()) return status;
+    return s;
+  }
+
+  TestDatabase* db_ = nullptr;
+  std::unique_ptr<InProcessStack> stack_;
+};
+
+TEST(Migrations, RunTwiceAndConcurrentlyAndTheAppRoleOwnsNothing) {
+  GK_REQUIRE_DATABASE(db);
+  std::vector<std::thread> threads;
+  std::vector<absl::StatusOr<db::MigrationReport>> reports(3);
+  for (int i = 0; i < 3; ++i) threads.emplace_back([&, i] { reports[i] = db::Migrate(db->owner_url()); });
+  for (auto& t : threads) t.join();
+  for (const auto& r : reports) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    EXPECT_EQ(r->applied, 0);  // the fixture already migrated this database
+    EXPECT_EQ(r->current_version, 1);
+  }
+  pqxx::connection app(db->app_url());
+  pqxx::work tx(app);
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user")[0][0].as<int>(), 0);
+  EXPECT_FALSE(tx.exec("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")[0][0].as<bool>());
+  tx.commit();
+  pqxx::work ddl(app);
+  EXPECT_THROW(ddl.exec("CREATE TABLE intruder (x int)"), pqxx::insufficient_privilege);
+}
+
+TEST_F(StackTest, CreateAthleteIsIdempotentAndRejectsAReusedRequestId) {
+  ing::CreateAthleteRequest r;
+  r.set_request_id(names::NewUuid());
+  r.mutable_athlete()->set_height_cm(181);
+  r.mutable_athlete()->set_display_name("A");
+  ing::Athlete first, again, other;
+  ASSERT_TRUE(stack_->ingestion().CreateAthlete(Context().get(), r, &first).ok());
+  ASSERT_TRUE(stack_->ingestion().CreateAthlete(Context().get(), r, &again).ok());
+  EXPECT_EQ(first.name(), again.name());
+  EXPECT_EQ(first.create_time().seconds(), again.create_time().seconds());
+  r.mutable_athlete()->set_height_cm(170);
+  absl::Status conflict = Call(stack_->ingestion().CreateAthlete(Context().get(), r, &other));
+  EXPECT_EQ(conflict.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(conflict), "REQUEST_ID_REUSED");
+  ing::GetAthleteRequest get;
+  get.set_name(first.name());
+  ing::Athlete stored;
+  ASSERT_TRUE(stack_->ingestion().GetAthlete(Context().get(), get, &stored).ok());
+  EXPECT_FLOAT_EQ(stored.height_cm(), 181);  // the conflicting payload changed nothing
+}
+
+TEST_F(StackTest, CreateSessionIsIdempotentPerParent) {
+  ing::Athlete a = NewAthlete();
+  ing::Athlete b = NewAthlete();
+  ing::CreateSessionRequest r;
+  r.set_parent(a.name());
+  r.set_request_id(names::NewUuid());
+  *r.mutable_session()->mutable_start_time() = timeutil::FromMicros(timeutil::NowMicros() - 1000000);
+  ing::Session first, again, other;
+  ASSERT_TRUE(stack_->ingestion().CreateSession(Context().get(), r, &first).ok());
+  ASSERT_TRUE(stack_->ingestion().CreateSession(Context().get(), r, &again).ok());
+  EXPECT_EQ(first.name(), again.name());
+  EXPECT_EQ(first.state(), ing::SESSION_STATE_OPEN);
+  r.set_parent(b.name());
+  EXPECT_EQ(Call(stack_->ingestion().CreateSession(Context().get(), r, &other)).code(), absl::StatusCode::kAlreadyExists);
+  r.set_parent("athletes/" + names::NewUuid());
+  r.set_request_id(names::NewUuid());
+  EXPECT_EQ(Call(stack_->ingestion().CreateSession(Context().get(), r, &other)).code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(StackTest, UploadCutMidwayResumesWithNoLossAndNoDuplicate) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.duration_s = 600;
+  const std::vector<ing::DynamicsSample> samples = synthetic::GenerateRun(p);
+  ing::UploadSamplesResponse response;
+  // The phone loses its connection after sending batches 1..4 of 10.
+  (void)Upload(s.name(), samples, 60, 1, 4, &response, /*cancel_at_end=*/true);
+  ing::UploadState state = State(s.name());
+  EXPECT_EQ(state.last_committed_sequence(), 4);
+  EXPECT_EQ(state.sample_count(), 240);
+  // It resumes from the last committed batch, resending it.
+  ing::UploadSamplesResponse resumed;
+  ASSERT_TRUE(Upload(s.name(), samples, 60, 4, 10, &resumed).ok());
+  EXPECT_EQ(resumed.batches_ignored(), 1);
+  EXPECT_EQ(resumed.batches_committed(), 6);
+  EXPECT_EQ(resumed.last_committed_sequence(), 10);
+  EXPECT_EQ(resumed.sample_count(), 600);
+  // What is stored is exactly what was sent, once.
+  scoring::ScoringRepository repository(stack_->pool());
+  absl::StatusOr<scoring::SessionForScoring> loaded =
+      repository.LoadSession(*names::ParseSession(s.name(), "session"));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  std::vector<ing::DynamicsSample> back = ToSamples(loaded->series);
+  ASSERT_EQ(back.size(), samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    ASSERT_EQ(back[i].SerializeAsString(), samples[i].SerializeAsString()) << "sample " << i;
+  }
+}
+
+TEST_F(StackTest, GapsOutOfOrderAndCompletedSessionsAreRejectedAndStoreNothing) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.duration_s = 300;
+  const std::vector<ing::DynamicsSample> samples = synthetic::GenerateRun(p);
+  ing::UploadSamplesResponse response;
+  ASSERT_TRUE(Upload(s.name(), samples, 60, 1, 2, &response).ok());
+  absl::Status gap = Upload(s.name(), samples, 60, 4, 4, &response);
+  EXPECT_EQ(gap.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(gap), "SEQUENCE_GAP");
+  EXPECT_NE(gap.message().find("send 3 next"), absl::string_view::npos);
+  // Batch 3 whose samples go back in time (offsets of batch 1) is rejected, with the field named.
+  ing::UploadSamplesRequest backwards;
+  {
+    auto context = Context();
+    auto writer = stack_->ingestion().UploadSamples(context.get(), &response);
+    backwards.set_session(s.name());
+    backwards.set_sequence(3);
+    for (int i = 0; i < 60; ++i) *backwards.add_samples() = samples[i];
+    writer->Write(backwards);
+    writer->WritesDone();
+    absl::Status status = Call(writer->Finish());
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    ASSERT_EQ(FieldViolationsOf(status).size(), 1u);
+    EXPECT_EQ(FieldViolationsOf(status)[0].field, "samples[0].offset_ms");
+  }
+  EXPECT_EQ(State(s.name()).sample_count(), 120);
+  ASSERT_TRUE(Complete(s.name()).ok());
+  absl::Status late = Upload(s.name(), samples, 60, 3, 3, &response);
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(late), "SESSION_COMPLETED");
+  EXPECT_EQ(State(s.name()).sample_count(), 120);
+}
+
+TEST_F(StackTest, EndToEndUploadScoreAndPlan) {
+  ing::Athlete a = NewAthlete(175);
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.cadence_spm = 164;
+  p.cadence_drift = 0;
+  p.speed_mps = 2.9;
+  p.duration_s = 1800;
+  const std::vector<ing::DynamicsSample> samples = synthetic::GenerateRun(p);
+  ing::UploadSamplesResponse response;
+  ASSERT_TRUE(Upload(s.name(), samples, 120, 1, 15, &response).ok());
+  absl::StatusOr<ing::Session> completed = Complete(s.name());
+  ASSERT_TRUE(completed.ok()) << completed.status();
+  EXPECT_EQ(completed->state(), ing::SESSION_STATE_COMPLETED);
+  EXPECT_EQ(completed->sample_count(), 1800);
+  ASSERT_TRUE(Complete(s.name()).ok());  // idempotent, queues nothing more
+
+  EXPECT_EQ(stack_->DeliverPending(), 0);
+  absl::StatusOr<scoring::v1::GaitScore> score = GetScore(s.name());
+  ASSERT_TRUE(score.ok()) << score.status();
+  double cadence = 0;
+  for (const auto& m : score->metrics()) {
+    if (m.metric() == scoring::v1::METRIC_CADENCE) cadence = m.median();
+  }
+  EXPECT_NEAR(cadence, 164, 1.0);
+  EXPECT_EQ(score->algorithm_version(), scoring::kAlgorithmVersion);
+  EXPECT_EQ(score->sample_count(), 1800);
+
+  ing::CreatePainReportRequest pain;
+  pain.set_parent(a.name());
+  pain.set_request_id(names::NewUuid());
+  pain.mutable_pain_report()->set_session(s.name());
+  *pain.mutable_pain_report()->mutable_report_date() = timeutil::DateOfMicros(timeutil::NowMicros());
+  pain.mutable_pain_report()->set_pain_after(4);
+  ing::PainReport stored_pain;
+  ASSERT_TRUE(stack_->ingestion().CreatePainReport(Context().get(), pain, &stored_pain).ok());
+
+  planning::v1::GeneratePlanRequest plan_request;
+  plan_request.set_parent(a.name());
+  plan_request.set_request_id(names::NewUuid());
+  *plan_request.mutable_start_date() = timeutil::AddDays(timeutil::DateOfMicros(timeutil::NowMicros()), 1);
+  planning::v1::Plan plan, again;
+  ASSERT_TRUE(stack_->planning().GeneratePlan(Context().get(), plan_request, &plan).ok());
+  EXPECT_EQ(plan.inputs().score(), score->name());
+  EXPECT_DOUBLE_EQ(plan.cadence_target().target_low_spm(), std::round(cadence * 1.05));
+  EXPECT_DOUBLE_EQ(plan.cadence_target().target_high_spm(), std::round(cadence * 1.10));
+  EXPECT_EQ(plan.inputs().latest_pain_after(), 4);
+  bool run_walk = false;
+  for (const auto& item : plan.items()) run_walk = run_walk || item.key() == "run_walk";
+  EXPECT_TRUE(run_walk) << "pain 4/10 should give run/walk";
+  // Idempotent on request_id; the current plan is this one.
+  ASSERT_TRUE(stack_->planning().GeneratePlan(Context().get(), plan_request, &again).ok());
+  EXPECT_EQ(again.name(), plan.name());
+  planning::v1::GetCurrentPlanRequest current_request;
+  current_request.set_parent(a.name());
+  planning::v1::Plan current;
+  ASSERT_TRUE(stack_->planning().GetCurrentPlan(Context().get(), current_request, &current).ok());
+  EXPECT_EQ(current.name(), plan.name());
+  EXPECT_EQ(current.items_size(), plan.items_size());
+}
+
+TEST_F(StackTest, ScoringIsDeliveredAfterTheScoringServiceComesBack) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.duration_s = 300;
+  ing::UploadSamplesResponse response;
+  ASSERT_TRUE(Upload(s.name(), synthetic::GenerateRun(p), 60, 1, 5, &response).ok());
+
+  stack_->StopScoring();
+  ASSERT_TRUE(Complete(s.name()).ok());  // acknowledged while scoring is down
+  absl::StatusOr<int> delivered = stack_->dispatcher().RunOnce();
+  ASSERT_TRUE(delivered.ok());
+  EXPECT_EQ(*delivered, 0);
+  EXPECT_EQ(*outbox::CountPending(stack_->pool(), ingestion::kScoreSessionTopic), 1);
+
+  ASSERT_TRUE(stack_->StartScoring().ok());
+  EXPECT_EQ(stack_->DeliverPending(), 0);
+  EXPECT_TRUE(GetScore(s.name()).ok());
+  pqxx::connection conn(db_->app_url());
+  pqxx::work tx(conn);
+  pqxx::row row = tx.exec1("SELECT max(attempts), count(*) FROM outbox WHERE delivered_time IS NOT NULL");
+  EXPECT_GE(row[0].as<int>(), 2);  // failed at least once, then delivered
+}
+
+TEST_F(StackTest, ListSessionsPaginatesByKeysetNewestFirst) {
+  ing::Athlete a = NewAthlete();
+  const int64_t base = timeutil::NowMicros() - 10LL * 86400 * 1000000;
+  std::vector<std::string> created;
+  for (int i = 0; i < 5; ++i) created.push_back(NewSession(a.name(), base + i * 3600LL * 1000000).name());
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    ing::ListSessionsRequest r;
+    r.set_parent(a.name());
+    r.set_page_size(2);
+    r.set_page_token(token);
+    ing::ListSessionsResponse page;
+    ASSERT_TRUE(stack_->ingestion().ListSessions(Context().get(), r, &page).ok());
+    for (const auto& s : page.sessions()) seen.push_back(s.name());
+    token = page.next_page_token();
+    ++pages;
+  } while (!token.empty() && pages < 10);
+  EXPECT_EQ(pages, 3);
+  EXPECT_EQ(seen, std::vector<std::string>(created.rbegin(), created.rend()));
+  // A token used with another parent is refused.
+  ing::ListSessionsRequest first;
+  first.set_parent(a.name());
+  first.set_page_size(2);
+  ing::ListSessionsResponse page;
+  ASSERT_TRUE(stack_->ingestion().ListSessions(Context().get(), first, &page).ok());
+  ing::Athlete b = NewAthlete();
+  first.set_parent(b.name());
+  first.set_page_token(page.next_page_token());
+  EXPECT_EQ(Call(stack_->ingestion().ListSessions(Context().get(), first, &page)).code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StackTest, PainReportsAreIdempotentAndListed) {
+  ing::Athlete a = NewAthlete();
+  ing::CreatePainReportRequest r;
+  r.set_parent(a.name());
+  r.set_request_id(names::NewUuid());
+  *r.mutable_pain_report()->mutable_report_date() = timeutil::DateOfMicros(timeutil::NowMicros());
+  r.mutable_pain_report()->set_pain_next_morning(3);
+  r.mutable_pain_report()->set_location(common::v1::PAIN_LOCATION_FRONT);
+  ing::PainReport first, again;
+  ASSERT_TRUE(stack_->ingestion().CreatePainReport(Context().get(), r, &first).ok());
+  ASSERT_TRUE(stack_->ingestion().CreatePainReport(Context().get(), r, &again).ok());
+  EXPECT_EQ(first.name(), again.name());
+  r.set_request_id(names::NewUuid());
+  r.mutable_pain_report()->set_session(a.name() + "/sessions/" + names::NewUuid());
+  EXPECT_EQ(Call(stack_->ingestion().CreatePainReport(Context().get(), r, &again)).code(), absl::StatusCode::kNotFound);
+  ing::ListPainReportsRequest list;
+  list.set_parent(a.name());
+  ing::ListPainReportsResponse reports;
+  ASSERT_TRUE(stack_->ingestion().ListPainReports(Context().get(), list, &reports).ok());
+  ASSERT_EQ(reports.pain_reports_size(), 1);
+  EXPECT_EQ(reports.pain_reports(0).pain_next_morning(), 3);
+  EXPECT_FALSE(reports.pain_reports(0).has_pain_during());
+}
+
+}  // namespace
+}  // namespace gaitkeeper::testing

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "gaitkeeper/ingestion/v1/ingestion.grpc.pb.h"
+#include "gaitkeeper/planning/v1/planning.grpc.pb.h"
+#include "gaitkeeper/scoring/v1/scoring.grpc.pb.h"
+#include "services/common/caller.h"
+#include "services/common/db_pool.h"
+#include "services/common/outbox.h"
+#include "services/common/server.h"
+#include "services/ingestion/ingestion_repository.h"
+#include "services/ingestion/ingestion_service.h"
+#include "services/ingestion/scoring_handoff.h"
+#include "services/planning/planning_repository.h"
+#include "services/planning/planning_service.h"
+#include "services/scoring/scoring_repository.h"
+#include "services/scoring/scoring_service.h"
+
+namespace gaitkeeper::testing {
+
+// The three services wired as their main.cc files wire them, in this process, on loopback ports
+// chosen by the OS, talking to each other and to `database_url` for real. The outbox dispatcher
+// is not started: tests drive it with DeliverPending() so delivery is deterministic.
+class InProcessStack {
+ public:
+  explicit InProcessStack(const std::string& database_url);
+  ~InProcessStack();
+
+  // Scoring can be stopped and started again on the same port (to test delivery after an outage).
+  void StopScoring();
+  absl::Status StartScoring();
+
+  ingestion::v1::IngestionService::Stub& ingestion() { return *ingestion_stub_; }
+  scoring::v1::ScoringService::Stub& scoring() { return *scoring_stub_; }
+  planning::v1::PlanningService::Stub& planning() { return *planning_stub_; }
+  outbox::Dispatcher& dispatcher() { return *dispatcher_; }
+  db::Pool& pool() { return *pool_; }
+  int ingestion_port() const { return ingestion_server_->port(); }
+  int scoring_port() const { return scoring_port_; }
+
+  // Runs dispatcher passes until nothing is pending or `timeout` passes; returns the count left.
+  int64_t DeliverPending(absl::Duration timeout = absl::Seconds(20));
+
+ private:
+  std::unique_ptr<db::Pool> pool_;
+  CallerResolver resolver_{CallerResolver::AuthMode::kDevelopment};
+  std::unique_ptr<scoring::ScoringRepository> scoring_repository_;
+  std::unique_ptr<scoring::ScoringService> scoring_service_;
+  std::unique_ptr<Server> scoring_server_;
+  int scoring_port_ = 0;
+  std::unique_ptr<ingestion::IngestionRepository> ingestion_repository_;
+  std::unique_ptr<ingestion::ScoringHandoff> handoff_;
+  std::unique_ptr<outbox::Dispatcher> dispatcher_;
+  std::unique_ptr<ingestion::IngestionService> ingestion_service_;
+  std::unique_ptr<Server> ingestion_server_;
+  std::unique_ptr<planning::PlanningRepository> planning_repository_;
+  std::unique_ptr<planning::PlanningService> planning_service_;
+  std::unique_ptr<Server> planning_server_;
+  std::unique_ptr<ingestion::v1::IngestionService::Stub> ingestion_stub_;
+  std::unique_ptr<scoring::v1::ScoringService::Stub> scoring_stub_;
+  std::unique_ptr<planning::v1::PlanningService::Stub> planning_stub_;
+};
+
+// "127.0.0.1:<port>"
+std::string Loopback(int port);
+
+}  // namespace gaitkeeper::testing
