@@ -82,4 +82,18 @@ int WaitForShutdownSignal() {
   return signal;
 }
 
+int ServeUntilSignal(Server& server, const std::function<void()>& after_start,
+                     const std::function<void()>& after_stop) {
+  if (absl::Status started = server.Start(); !started.ok()) {
+    log::Error("start_failed", {{"error", started.message()}});
+    return 1;
+  }
+  if (after_start) after_start();
+  const int signal = WaitForShutdownSignal();
+  log::Info("shutdown_requested", {{"signal", signal}});
+  server.Shutdown();
+  if (after_stop) after_stop();
+  return 0;
+}
+
 }  // namespace gaitkeeper

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,5 +52,11 @@ class Server {
 void BlockShutdownSignals();
 // Waits for SIGTERM or SIGINT and returns its number.
 int WaitForShutdownSignal();
+
+// The tail of every service's main: starts `server`, runs `after_start`, waits for SIGTERM or
+// SIGINT, drains the server, runs `after_stop`. Returns the process exit code (1 when the server
+// cannot start).
+int ServeUntilSignal(Server& server, const std::function<void()>& after_start = {},
+                     const std::function<void()>& after_stop = {});
 
 }  // namespace gaitkeeper

@@ -63,4 +63,15 @@ absl::StatusOr<CommonConfig> ReadCommonConfig(const Flags& flags) {
   return config;
 }
 
+std::optional<int> LoadConfigOrExit(Flags& flags, int argc, char** argv, CommonConfig* config) {
+  if (std::optional<int> exit_code = ParseFlagsOrExit(flags, argc, argv)) return exit_code;
+  absl::StatusOr<CommonConfig> read = ReadCommonConfig(flags);
+  if (!read.ok()) {
+    log::Error("bad_config", {{"error", read.status().message()}});
+    return 2;
+  }
+  *config = std::move(*read);
+  return std::nullopt;
+}
+
 }  // namespace gaitkeeper

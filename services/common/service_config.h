@@ -34,4 +34,7 @@ std::optional<int> ParseFlagsOrExit(Flags& flags, int argc, char** argv);
 // --log_level and warns loudly about development auth mode.
 absl::StatusOr<CommonConfig> ReadCommonConfig(const Flags& flags);
 
+// ParseFlagsOrExit + ReadCommonConfig: fills *config, or returns the exit code to stop with.
+std::optional<int> LoadConfigOrExit(Flags& flags, int argc, char** argv, CommonConfig* config);
+
 }  // namespace gaitkeeper

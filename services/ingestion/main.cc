@@ -22,15 +22,11 @@ int main(int argc, char** argv) {
                   "host:port of the scoring service (completed sessions are handed to it)");
   flags.AddInt("outbox_poll_ms", "GK_INGESTION_OUTBOX_POLL_MS", 500, 10, 60000,
                "how often undelivered scoring hand-offs are retried at the least");
-  if (std::optional<int> exit_code = ParseFlagsOrExit(flags, argc, argv)) return *exit_code;
-  absl::StatusOr<CommonConfig> config = ReadCommonConfig(flags);
-  if (!config.ok()) {
-    log::Error("bad_config", {{"error", config.status().message()}});
-    return 2;
-  }
+  CommonConfig config;
+  if (std::optional<int> exit_code = LoadConfigOrExit(flags, argc, argv, &config)) return *exit_code;
 
-  db::Pool pool({.url = config->database_url,
-                 .size = config->db_pool_size,
+  db::Pool pool({.url = config.database_url,
+                 .size = config.db_pool_size,
                  .query_prefixes = {"ingestion/", "common/"}});
   ingestion::IngestionRepository repository(pool);
   ingestion::ScoringHandoff handoff(
@@ -41,21 +37,12 @@ int main(int argc, char** argv) {
       {.topic = ingestion::kScoreSessionTopic,
        .poll_interval = absl::Milliseconds(flags.GetInt("outbox_poll_ms"))},
       [&handoff](const std::string& payload) { return handoff.Deliver(payload); });
-  CallerResolver resolver(config->auth_mode);
+  CallerResolver resolver(config.auth_mode);
   ingestion::IngestionService service(repository, resolver, [&dispatcher] { dispatcher.Wake(); });
 
-  Server server({.listen_address = config->listen_address,
-                 .max_threads = config->max_threads,
-                 .shutdown_grace = config->shutdown_grace},
+  Server server({.listen_address = config.listen_address,
+                 .max_threads = config.max_threads,
+                 .shutdown_grace = config.shutdown_grace},
                 {&service}, {"gaitkeeper.ingestion.v1.IngestionService"});
-  if (absl::Status started = server.Start(); !started.ok()) {
-    log::Error("start_failed", {{"error", started.message()}});
-    return 1;
-  }
-  dispatcher.Start();
-  const int signal = WaitForShutdownSignal();
-  log::Info("shutdown_requested", {{"signal", signal}});
-  server.Shutdown();
-  dispatcher.Stop();
-  return 0;
+  return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); });
 }

@@ -10,31 +10,17 @@ int main(int argc, char** argv) {
   using namespace gaitkeeper;
   BlockShutdownSignals();
   log::SetService("scoring");
-
   Flags flags("gaitkeeper-scoring");
   AddCommonFlags(flags, "scoring", "127.0.0.1:50052");
-  if (std::optional<int> exit_code = ParseFlagsOrExit(flags, argc, argv)) return *exit_code;
-  absl::StatusOr<CommonConfig> config = ReadCommonConfig(flags);
-  if (!config.ok()) {
-    log::Error("bad_config", {{"error", config.status().message()}});
-    return 2;
-  }
+  CommonConfig config;
+  if (std::optional<int> exit_code = LoadConfigOrExit(flags, argc, argv, &config)) return *exit_code;
 
-  db::Pool pool({.url = config->database_url, .size = config->db_pool_size, .query_prefixes = {"scoring/"}});
+  db::Pool pool({.url = config.database_url, .size = config.db_pool_size, .query_prefixes = {"scoring/"}});
   scoring::ScoringRepository repository(pool);
-  CallerResolver resolver(config->auth_mode);
+  CallerResolver resolver(config.auth_mode);
   scoring::ScoringService service(repository, resolver);
-
-  Server server({.listen_address = config->listen_address,
-                 .max_threads = config->max_threads,
-                 .shutdown_grace = config->shutdown_grace},
+  Server server({.listen_address = config.listen_address, .max_threads = config.max_threads,
+                 .shutdown_grace = config.shutdown_grace},
                 {&service}, {"gaitkeeper.scoring.v1.ScoringService"});
-  if (absl::Status started = server.Start(); !started.ok()) {
-    log::Error("start_failed", {{"error", started.message()}});
-    return 1;
-  }
-  const int signal = WaitForShutdownSignal();
-  log::Info("shutdown_requested", {{"signal", signal}});
-  server.Shutdown();
-  return 0;
+  return ServeUntilSignal(server);
 }

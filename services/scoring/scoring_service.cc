@@ -47,7 +47,7 @@ absl::StatusOr<v1::GaitScore> ScoringService::ScoreAndStore(const names::Session
   absl::StatusOr<v1::GaitScore> stored = repository_.StoreScore(ref, session->start_us, score, figures);
   if (stored.ok()) {
     log::Info("session_scored", {{"session", ref.session_id},
-                                 {"samples", static_cast<int64_t>(session->series.size())},
+                                 {"sample_count", static_cast<int64_t>(session->series.size())},
                                  {"algorithm_version", kAlgorithmVersion}});
   }
   return stored;

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# End to end with the real binaries: migrate a fresh database, start the three services as
+# processes, check health and reflection with gaitkeeper-probe, run gaitkeeper-cli, then SIGTERM
+# every service and require a clean exit (graceful drain). Needs the environment of
+# scripts/test.sh (GK_PG_* from .run/pg.env); skips visibly without it unless GK_TEST_REQUIRE_DB=1.
+set -euo pipefail
+bin="${1:?usage: binaries_e2e.sh <build>/services}"
+if [ -z "${GK_PG_PORT:-}" ]; then
+  [ -n "${GK_TEST_REQUIRE_DB:-}" ] && { echo "no PostgreSQL configured"; exit 1; }
+  echo "SKIPPED: no PostgreSQL configured (run ./scripts/test.sh)"; exit 0
+fi
+db="gk_e2e_$$_$RANDOM"
+work="$(mktemp -d)"
+pids=()
+admin() { PGPASSWORD="$GK_PG_ADMIN_PASSWORD" psql -q -X -h 127.0.0.1 -p "$GK_PG_PORT" -U gaitkeeper_admin -d postgres -v ON_ERROR_STOP=1 "$@"; }
+cleanup() {
+  for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
+  admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+admin -c "CREATE DATABASE $db OWNER gaitkeeper_owner" >/dev/null
+"$bin/migrate/gaitkeeper-migrate" --database_url="postgresql://gaitkeeper_owner:$GK_PG_OWNER_PASSWORD@127.0.0.1:$GK_PG_PORT/$db" 2>"$work/migrate.log"
+export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.1:$GK_PG_PORT/$db"
+
+# Ports from the process id, away from the stack (5005x) and demo (5006x) ports.
+base=$(( 20000 + ($$ % 2000) * 3 ))
+declare -A port=([ingestion]=$base [scoring]=$((base + 1)) [planning]=$((base + 2)))
+for s in scoring planning ingestion; do
+  GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" "$bin/$s/gaitkeeper-$s" --listen="127.0.0.1:${port[$s]}" \
+    --shutdown_grace_s=5 2>"$work/$s.log" &
+  pids+=($!)
+done
+for s in ingestion scoring planning; do
+  ok=0
+  for _ in $(seq 1 100); do
+    if "$bin/probe/gaitkeeper-probe" --address="127.0.0.1:${port[$s]}" --service="gaitkeeper.$s.v1.${s^}Service" --timeout_ms=300 >/dev/null 2>&1; then ok=1; break; fi
+    sleep 0.1
+  done
+  [ $ok = 1 ] || { echo "FAIL: $s not healthy"; cat "$work/$s.log"; exit 1; }
+  "$bin/probe/gaitkeeper-probe" --address="127.0.0.1:${port[$s]}" --list=yes | grep -q "gaitkeeper.$s.v1" \
+    || { echo "FAIL: $s not listed over reflection"; exit 1; }
+done
+
+"$bin/cli/gaitkeeper-cli" --ingestion="127.0.0.1:${port[ingestion]}" --scoring="127.0.0.1:${port[scoring]}" \
+  --planning="127.0.0.1:${port[planning]}" --minutes=20 --cadence=158 --pain_after=5 > "$work/cli.out"
+grep -q "^Gait score for athletes/" "$work/cli.out" || { echo "FAIL: no score"; cat "$work/cli.out"; exit 1; }
+# The synthetic run starts at 158 spm and drifts -3 % (median ~155.6): the target must be +5-10 % of it.
+sed -n 's/^  Cadence target: \([0-9]*\) -> \([0-9]*\)-\([0-9]*\) steps.*/\1 \2 \3/p' "$work/cli.out" | awk '
+  { ok = ($1 >= 154 && $1 <= 158 && ($2 - $1 * 1.05) ^ 2 <= 1 && ($3 - $1 * 1.10) ^ 2 <= 1); found = 1 }
+  END { exit !(found && ok) }' || { echo "FAIL: cadence target is not +5-10 % of the runner's cadence"; cat "$work/cli.out"; exit 1; }
+grep -q "Run/walk" "$work/cli.out" || { echo "FAIL: pain 5/10 should give run/walk"; cat "$work/cli.out"; exit 1; }
+grep -q "1 resent and ignored" "$work/cli.out" || { echo "FAIL: resume did not resend"; cat "$work/cli.out"; exit 1; }
+
+# Health data stays out of the logs: no pain values or sample fields are logged.
+if grep -h -E '"pain_(during|after|next_morning)"|cadence_spm|speed_mps|"samples":\[' "$work"/*.log; then echo "FAIL: health data in logs"; exit 1; fi
+
+for i in "${!pids[@]}"; do
+  kill -TERM "${pids[$i]}"
+  if wait "${pids[$i]}"; then :; else echo "FAIL: a service exited non-zero after SIGTERM"; exit 1; fi
+done
+pids=()
+grep -q '"event":"server_stopped"' "$work/ingestion.log" || { echo "FAIL: no graceful stop logged"; exit 1; }
+echo "PASSED: binaries end to end (migrate, health, reflection, upload with resume, score, plan, SIGTERM)"
