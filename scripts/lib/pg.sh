@@ -22,7 +22,10 @@ gk_pg_as() {
   if [ "$(id -u)" -eq 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
-gk_pg_data() { echo "$GK_PG_DIR/data"; }
+# The real folder (through the .run/pg link, if any): user postgres may not be able to walk the
+# checkout's own path.
+gk_pg_real_dir() { readlink -f "$GK_PG_DIR"; }
+gk_pg_data() { echo "$(gk_pg_real_dir)/data"; }
 
 gk_pg_running() {
   [ -f "$(gk_pg_data)/postmaster.pid" ] && gk_pg_as "$(gk_pg_bin)/pg_ctl" -D "$(gk_pg_data)" status >/dev/null 2>&1
@@ -84,7 +87,8 @@ gk_pg_init() {
   gk_say "initdb: new private cluster in $GK_PG_DIR"
   gk_pg_write_env
   gk_pg_load_env
-  local pwfile="$GK_PG_DIR/.pw"
+  local pwfile
+  pwfile="$(gk_pg_real_dir)/.pw"
   (umask 077 && printf '%s\n' "$GK_PG_ADMIN_PASSWORD" > "$pwfile")
   [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pwfile"
   gk_pg_as "$(gk_pg_bin)/initdb" -D "$(gk_pg_data)" -U gaitkeeper_admin --pwfile="$pwfile" \
@@ -103,9 +107,9 @@ gk_pg_start() {
     gk_die "port $GK_PG_PORT is taken by another program; set GK_PG_PORT (and remove .run/pg.env to re-create)"
   fi
   gk_say "starting PostgreSQL on 127.0.0.1:$GK_PG_PORT"
-  gk_pg_as "$(gk_pg_bin)/pg_ctl" -D "$(gk_pg_data)" -l "$GK_PG_DIR/server.log" -w -t 60 \
+  gk_pg_as "$(gk_pg_bin)/pg_ctl" -D "$(gk_pg_data)" -l "$(gk_pg_real_dir)/server.log" -w -t 60 \
     -o "-c listen_addresses=127.0.0.1 -p $GK_PG_PORT -c unix_socket_directories='' -c max_connections=200" \
-    start >/dev/null || { tail -n 20 "$GK_PG_DIR/server.log" >&2; gk_die "PostgreSQL did not start"; }
+    start >/dev/null || { tail -n 20 "$(gk_pg_real_dir)/server.log" >&2; gk_die "PostgreSQL did not start"; }
   GK_PG_STARTED=1
   gk_pg_bootstrap
 }
