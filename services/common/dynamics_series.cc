@@ -83,7 +83,7 @@ template <typename Column, typename Value>
 absl::Status DecodeColumn(const Column& column, size_t n, std::vector<Value>& out, Value missing) {
   if (static_cast<size_t>(column.values_size()) != n ||
       (!column.present().empty() && column.present().size() != (n + 7) / 8)) {
-    return absl::DataLossError(absl::StrCat("stored chunk column ", column.field(), " is inconsistent"));
+    return absl::DataLossError("a stored chunk column is inconsistent");
   }
   const size_t base = out.size() - n;
   for (size_t i = 0; i < n; ++i) out[base + i] = BitSet(column.present(), i) ? column.values(i) : missing;
@@ -120,6 +120,20 @@ absl::Status AppendChunk(const common::v1::DynamicsChunk& chunk, DynamicsSeries*
       if (!status.ok()) return status;
     }
   }
+  for (DynamicsSeries::Extra& e : series->extra) e.values.resize(series->size(), std::numeric_limits<double>::quiet_NaN());
+  for (const common::v1::NamedColumn& column : chunk.extra_columns()) {
+    DynamicsSeries::Extra* target = nullptr;
+    for (DynamicsSeries::Extra& e : series->extra) {
+      if (e.name == column.name()) target = &e;
+    }
+    if (target == nullptr) {
+      series->extra.push_back({column.name(), column.units(),
+                               std::vector<double>(series->size(), std::numeric_limits<double>::quiet_NaN())});
+      target = &series->extra.back();
+    }
+    absl::Status status = DecodeColumn(column, n, target->values, std::numeric_limits<double>::quiet_NaN());
+    if (!status.ok()) return status;
+  }
   for (const common::v1::DoubleColumn& column : chunk.position_columns()) {
     for (const DoubleField& f : DoubleFields()) {
       if (f.id != column.field()) continue;
@@ -129,6 +143,59 @@ absl::Status AppendChunk(const common::v1::DynamicsChunk& chunk, DynamicsSeries*
     }
   }
   return absl::OkStatus();
+}
+
+void AddExtraColumns(const std::vector<DynamicsSeries::Extra>& extra, common::v1::DynamicsChunk* chunk) {
+  const size_t n = chunk->offset_ms_size();
+  for (const DynamicsSeries::Extra& e : extra) {
+    if (e.values.size() != n) continue;
+    size_t present = 0;
+    for (double v : e.values) present += std::isnan(v) ? 0 : 1;
+    if (present == 0) continue;
+    common::v1::NamedColumn* column = chunk->add_extra_columns();
+    column->set_name(e.name);
+    column->set_units(e.units);
+    std::string bitmap(present == n ? 0 : (n + 7) / 8, '\0');
+    for (size_t i = 0; i < n; ++i) {
+      const bool has = !std::isnan(e.values[i]);
+      column->add_values(has ? e.values[i] : 0);
+      if (has && !bitmap.empty()) bitmap[i / 8] = static_cast<char>(bitmap[i / 8] | (1 << (i % 8)));
+    }
+    column->set_present(std::move(bitmap));
+  }
+}
+
+namespace {
+template <typename T>
+void MeanInto(const std::vector<T>& in, size_t begin, size_t end, std::vector<T>& out) {
+  if (in.size() < end) return;
+  double sum = 0;
+  size_t count = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (!std::isnan(in[i])) {
+      sum += in[i];
+      ++count;
+    }
+  }
+  out.push_back(count > 0 ? static_cast<T>(sum / count) : std::numeric_limits<T>::quiet_NaN());
+}
+}  // namespace
+
+DynamicsSeries Downsample(const DynamicsSeries& series, size_t max_points) {
+  const size_t n = series.size();
+  if (max_points == 0 || max_points >= n) return series;
+  DynamicsSeries out;
+  for (const DynamicsSeries::Extra& e : series.extra) out.extra.push_back({e.name, e.units, {}});
+  for (size_t b = 0; b < max_points; ++b) {
+    const size_t begin = b * n / max_points;
+    const size_t end = (b + 1) * n / max_points;
+    if (begin >= end) continue;
+    out.offset_ms.push_back(series.offset_ms[begin]);
+    for (const FloatField& f : FloatFields()) MeanInto(series.*f.column, begin, end, out.*f.column);
+    for (const DoubleField& f : DoubleFields()) MeanInto(series.*f.column, begin, end, out.*f.column);
+    for (size_t e = 0; e < series.extra.size(); ++e) MeanInto(series.extra[e].values, begin, end, out.extra[e].values);
+  }
+  return out;
 }
 
 std::vector<DynamicsSample> ToSamples(const DynamicsSeries& series) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -30,6 +31,13 @@ struct DynamicsSeries {
   std::vector<float> altitude_m;
   std::vector<double> latitude_deg;
   std::vector<double> longitude_deg;
+  // Measurements without a field of their own (FIT developer fields...), same length, NaN = absent.
+  struct Extra {
+    std::string name;
+    std::string units;
+    std::vector<double> values;
+  };
+  std::vector<Extra> extra;
 
   size_t size() const { return offset_ms.size(); }
 };
@@ -45,7 +53,16 @@ common::v1::DynamicsChunk EncodeChunk(
 // Appends a stored chunk to `series`. DataLoss when the chunk is inconsistent (column lengths).
 absl::Status AppendChunk(const common::v1::DynamicsChunk& chunk, DynamicsSeries* series);
 
+// Adds extra (named) columns to a chunk built by EncodeChunk: one per entry, aligned with the
+// chunk's samples, NaN = absent. Columns with no value are left out.
+void AddExtraColumns(const std::vector<DynamicsSeries::Extra>& extra, common::v1::DynamicsChunk* chunk);
+
 // Converts a series slice back to API samples (for reads and tests).
 std::vector<ingestion::v1::DynamicsSample> ToSamples(const DynamicsSeries& series);
+
+// At most `max_points` points, each the mean of a run of consecutive samples (absent values
+// ignored; a bucket with none stays absent; offsets are the bucket's first). max_points of 0 or
+// >= size() returns the series unchanged.
+DynamicsSeries Downsample(const DynamicsSeries& series, size_t max_points);
 
 }  // namespace gaitkeeper

@@ -1,5 +1,7 @@
 #include "services/ingestion/ingestion_repository.h"
 
+#include <cmath>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "db/sql_catalog.h"
@@ -71,6 +73,7 @@ v1::Session SessionFromRow(const pqxx::row& row) {
   s.set_device(row["device"].c_str());
   s.set_surface(static_cast<v1::Surface>(row["surface"].as<int>()));
   s.set_shoe(row["shoe"].c_str());
+  s.set_sport(row["sport"].c_str());
   s.set_state(absl::string_view(row["state"].c_str()) == "COMPLETED" ? v1::SESSION_STATE_COMPLETED
                                                                     : v1::SESSION_STATE_OPEN);
   s.set_sample_count(row["sample_count"].as<int64_t>());
@@ -137,6 +140,24 @@ absl::StatusOr<v1::Athlete> IngestionRepository::GetAthlete(const std::string& a
     pqxx::result rows = tx.exec_prepared(q::kIngestionGetAthlete, athlete_id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
     return AthleteFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::Athlete> IngestionRepository::UpdateAthlete(
+    const std::string& athlete_id, const std::function<absl::StatusOr<v1::Athlete>(const v1::Athlete&)>& merge) {
+  return db::RunInTransaction<v1::Athlete>(pool_, "update_athlete", [&](pqxx::work& tx) -> absl::StatusOr<v1::Athlete> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionGetAthleteForUpdate, athlete_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    absl::StatusOr<v1::Athlete> merged = merge(AthleteFromRow(rows[0]));
+    if (!merged.ok()) return merged.status();
+    const v1::Athlete& a = *merged;
+    tx.exec_prepared(q::kIngestionUpdateAthlete, athlete_id, a.display_name(), Opt(a.has_height_cm(), a.height_cm()),
+                     Opt(a.has_leg_length_cm(), a.leg_length_cm()), Opt(a.has_body_mass_kg(), a.body_mass_kg()),
+                     Opt(a.has_birth_year(), a.birth_year()), static_cast<int>(a.sex()),
+                     static_cast<int>(a.dominant_side()), static_cast<int>(a.painful_side()),
+                     Opt(a.has_running_experience_years(), a.running_experience_years()),
+                     Opt(a.has_weekly_volume_before_pain_km(), a.weekly_volume_before_pain_km()));
+    return AthleteFromRow(tx.exec_prepared1(q::kIngestionGetAthlete, athlete_id));
   });
 }
 
@@ -258,19 +279,110 @@ absl::StatusOr<IngestionRepository::BatchResult> IngestionRepository::AppendBatc
   });
 }
 
-absl::StatusOr<v1::UploadState> IngestionRepository::GetUploadState(const names::SessionRef& ref) {
+absl::StatusOr<v1::UploadState> IngestionRepository::GetUploadState(const names::SessionRef& ref,
+                                                                   v1::SensorPlacement placement) {
   return db::RunInTransaction<v1::UploadState>(pool_, "get_upload_state", [&](pqxx::work& tx) -> absl::StatusOr<v1::UploadState> {
-    pqxx::result rows = tx.exec_prepared(q::kIngestionGetUploadState, ref.session_id, ref.athlete_id);
+    pqxx::result rows = placement == v1::SENSOR_PLACEMENT_UNSPECIFIED
+                            ? tx.exec_prepared(q::kIngestionGetUploadState, ref.session_id, ref.athlete_id)
+                            : tx.exec_prepared(q::kIngestionGetImuUploadState, ref.session_id, ref.athlete_id,
+                                               static_cast<int>(placement));
     if (rows.empty()) {
       return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
     }
     v1::UploadState state;
     state.set_session(names::Session(ref.athlete_id, ref.session_id));
+    state.set_imu_placement(placement);
     state.set_last_committed_sequence(rows[0]["last_sequence"].as<int64_t>());
     state.set_sample_count(rows[0]["sample_count"].as<int64_t>());
     state.set_state(absl::string_view(rows[0]["state"].c_str()) == "COMPLETED" ? v1::SESSION_STATE_COMPLETED
                                                                               : v1::SESSION_STATE_OPEN);
     return state;
+  });
+}
+
+absl::StatusOr<IngestionRepository::ImuBatchResult> IngestionRepository::AppendImuBatch(
+    const names::SessionRef& ref, const v1::UploadImuSamplesRequest& batch, int64_t clipped) {
+  common::v1::ImuChunk chunk;
+  chunk.set_start_offset_us(batch.start_offset_us());
+  chunk.set_rate_hz(batch.stream().rate_hz());
+  *chunk.mutable_accel_x_g() = batch.accel_x_g();
+  *chunk.mutable_accel_y_g() = batch.accel_y_g();
+  *chunk.mutable_accel_z_g() = batch.accel_z_g();
+  *chunk.mutable_gyro_x_dps() = batch.gyro_x_dps();
+  *chunk.mutable_gyro_y_dps() = batch.gyro_y_dps();
+  *chunk.mutable_gyro_z_dps() = batch.gyro_z_dps();
+  const std::string payload = chunk.SerializeAsString();
+  const v1::ImuStream& def = batch.stream();
+  const int count = batch.accel_x_g_size();
+  const int64_t start = static_cast<int64_t>(batch.start_offset_us());
+  const int64_t end = start + static_cast<int64_t>(std::llround(count * 1e6 / def.rate_hz()));
+  return db::RunInTransaction<ImuBatchResult>(pool_, "append_imu_batch", [&](pqxx::work& tx) -> absl::StatusOr<ImuBatchResult> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionLockImuStream, ref.session_id, ref.athlete_id,
+                                         static_cast<int>(def.placement()));
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    const pqxx::row& row = rows[0];
+    ImuBatchResult result;
+    std::string stream_id;
+    if (!row["stream_id"].is_null()) {
+      stream_id = row["stream_id"].c_str();
+      result.last_sequence = row["last_sequence"].as<int64_t>();
+      result.sample_count = row["sample_count"].as<int64_t>();
+      result.clipped_count = row["clipped_count"].as<int64_t>();
+      if (batch.sequence() <= result.last_sequence) return result;  // a resend
+      const bool same = row["rate_hz"].as<float>() == def.rate_hz() && row["accel_range_g"].as<float>() == def.accel_range_g() &&
+                        row["has_gyroscope"].as<bool>() == def.has_gyroscope();
+      if (!same) {
+        return WithReason(absl::FailedPreconditionError("the stream definition (rate, range, gyroscope) differs from its first batch"),
+                          "STREAM_MISMATCH");
+      }
+    }
+    if (absl::string_view(row["state"].c_str()) != "OPEN") {
+      return WithReason(absl::FailedPreconditionError("the session is completed and takes no more samples"),
+                        "SESSION_COMPLETED");
+    }
+    if (batch.sequence() != result.last_sequence + 1) {
+      return WithReason(absl::FailedPreconditionError(absl::StrCat(
+                            "batch sequence ", batch.sequence(), " does not follow the last committed batch ",
+                            result.last_sequence, "; send ", result.last_sequence + 1, " next")),
+                        "SEQUENCE_GAP");
+    }
+    if (stream_id.empty()) {
+      stream_id = tx.exec_prepared1(q::kIngestionInsertImuStream, ref.session_id, static_cast<int>(def.placement()),
+                                    def.rate_hz(), def.accel_range_g(), def.has_gyroscope(),
+                                    Opt(def.has_gyroscope(), def.gyro_range_dps()))[0]
+                      .c_str();
+    } else if (start < row["end_offset_us"].as<int64_t>()) {
+      return InvalidArgumentWithFields("INVALID_IMU_SAMPLES",
+                                       {{"start_offset_us", "must not be before the end of the previous batch"}});
+    }
+    tx.exec_prepared(q::kIngestionInsertImuChunk, stream_id, batch.sequence(), start, count, db::Bytes(payload));
+    pqxx::row updated = tx.exec_prepared1(q::kIngestionAdvanceImuStream, stream_id, batch.sequence(), count, clipped, end);
+    result.sample_count = updated["sample_count"].as<int64_t>();
+    result.clipped_count = updated["clipped_count"].as<int64_t>();
+    result.last_sequence = batch.sequence();
+    result.committed = true;
+    return result;
+  });
+}
+
+absl::StatusOr<DynamicsSeries> IngestionRepository::LoadSeries(const names::SessionRef& ref) {
+  return db::RunInTransaction<DynamicsSeries>(pool_, "load_series", [&](pqxx::work& tx) -> absl::StatusOr<DynamicsSeries> {
+    if (tx.exec_prepared(q::kIngestionGetUploadState, ref.session_id, ref.athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
+    }
+    DynamicsSeries series;
+    common::v1::DynamicsChunk chunk;
+    for (const pqxx::row& row : tx.exec_prepared(q::kIngestionLoadSampleChunks, ref.session_id, ref.athlete_id)) {
+      pqxx::binarystring bytes(row["payload"]);
+      if (!chunk.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+        return absl::DataLossError("a stored sample chunk is unreadable");
+      }
+      absl::Status appended = AppendChunk(chunk, &series);
+      if (!appended.ok()) return appended;
+    }
+    return series;
   });
 }
 
@@ -354,6 +466,70 @@ absl::StatusOr<IngestionRepository::PainPage> IngestionRepository::ListPainRepor
     if (static_cast<int>(rows.size()) > page_size) {
       const pqxx::row& last = rows[page_size - 1];
       page.next = pagination::Cursor{last["report_date"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<v1::QuestionnaireResponse> IngestionRepository::CreateQuestionnaireResponse(
+    const std::string& athlete_id, const std::string& request_id, const v1::QuestionnaireResponse& response) {
+  v1::QuestionnaireResponse payload = response;
+  payload.clear_name();
+  payload.clear_create_time();
+  payload.clear_scores();
+  const std::string fingerprint = absl::StrCat(athlete_id, "|", Fingerprint(payload));
+  const std::string id = names::NewUuid();
+  v1::QuestionnaireResponse stored = response;
+  stored.set_name(absl::StrCat(names::Athlete(athlete_id), "/questionnaireResponses/", id));
+  const std::string bytes = stored.SerializeAsString();
+  using Result = v1::QuestionnaireResponse;
+  return db::RunInTransaction<Result>(pool_, "create_questionnaire_response", [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    pqxx::result inserted = tx.exec_prepared(q::kIngestionInsertQuestionnaireResponse, id, athlete_id, request_id,
+                                             db::Bytes(fingerprint), static_cast<int>(response.instrument()),
+                                             timeutil::ToIsoDate(response.response_date()), db::Bytes(bytes));
+    if (!inserted.empty()) {
+      Result out = stored;
+      *out.mutable_create_time() = timeutil::FromMicros(inserted[0]["create_us"].as<int64_t>());
+      return out;
+    }
+    pqxx::result existing = tx.exec_prepared(q::kIngestionFindQuestionnaireByRequest, request_id, db::Bytes(fingerprint));
+    if (existing.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("questionnaire response");
+    Result out;
+    if (!out.ParseFromString(db::BytesOf(existing[0]["response"]))) return absl::DataLossError("a stored response is unreadable");
+    *out.mutable_create_time() = timeutil::FromMicros(existing[0]["create_us"].as<int64_t>());
+    return out;
+  });
+}
+
+absl::StatusOr<IngestionRepository::QuestionnairePage> IngestionRepository::ListQuestionnaireResponses(
+    const std::string& athlete_id, v1::Instrument instrument, const std::optional<pagination::Cursor>& after,
+    int page_size) {
+  std::optional<std::string> after_date;
+  std::optional<std::string> after_id;
+  if (after.has_value()) {
+    if (!timeutil::ParseIsoDate(after->key).ok() || !names::IsUuid(after->id)) {
+      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+    }
+    after_date = after->key;
+    after_id = after->id;
+  }
+  return db::RunInTransaction<QuestionnairePage>(pool_, "list_questionnaire_responses", [&](pqxx::work& tx) -> absl::StatusOr<QuestionnairePage> {
+    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListQuestionnaireResponses, athlete_id,
+                                         static_cast<int>(instrument), after_date, after_id, page_size + 1);
+    QuestionnairePage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+      v1::QuestionnaireResponse r;
+      if (!r.ParseFromString(db::BytesOf(rows[i]["response"]))) return absl::DataLossError("a stored response is unreadable");
+      *r.mutable_create_time() = timeutil::FromMicros(rows[i]["create_us"].as<int64_t>());
+      page.responses.push_back(std::move(r));
+    }
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["response_date"].c_str(), last["id"].c_str()};
     }
     return page;
   });

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "gaitkeeper/ingestion/v1/ingestion.pb.h"
 #include "services/common/db_pool.h"
+#include "services/common/dynamics_series.h"
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
 
@@ -27,6 +29,10 @@ class IngestionRepository {
   // under the same request_id is AlreadyExists (reason REQUEST_ID_REUSED).
   absl::StatusOr<v1::Athlete> CreateAthlete(const std::string& request_id, const v1::Athlete& athlete);
   absl::StatusOr<v1::Athlete> GetAthlete(const std::string& athlete_id);
+  // Reads the athlete under a row lock, lets `merge` compute and check the new profile, stores it.
+  // `merge` returns the athlete to store or a status (e.g. InvalidArgument) that aborts the update.
+  absl::StatusOr<v1::Athlete> UpdateAthlete(
+      const std::string& athlete_id, const std::function<absl::StatusOr<v1::Athlete>(const v1::Athlete&)>& merge);
 
   // As CreateAthlete; NotFound when the athlete does not exist.
   absl::StatusOr<v1::Session> CreateSession(const std::string& athlete_id,
@@ -55,7 +61,23 @@ class IngestionRepository {
   // the first offset does not follow the previous batch's last.
   absl::StatusOr<BatchResult> AppendBatch(const names::SessionRef& ref, int64_t sequence,
                                           const v1::UploadSamplesRequest& batch);
-  absl::StatusOr<v1::UploadState> GetUploadState(const names::SessionRef& ref);
+  // `placement` UNSPECIFIED = the dynamics stream, else that IMU sensor's stream.
+  absl::StatusOr<v1::UploadState> GetUploadState(const names::SessionRef& ref, v1::SensorPlacement placement);
+
+  struct ImuBatchResult {
+    bool committed = false;
+    int64_t last_sequence = 0;
+    int64_t sample_count = 0;
+    int64_t clipped_count = 0;
+  };
+  // As AppendBatch, for one IMU sensor stream. The first batch creates the stream from its
+  // definition; later batches must carry the same definition (FailedPrecondition
+  // STREAM_MISMATCH) and must not start before the previous batch ended.
+  absl::StatusOr<ImuBatchResult> AppendImuBatch(const names::SessionRef& ref, const v1::UploadImuSamplesRequest& batch,
+                                                int64_t clipped);
+
+  // The session's per-second samples (and extra columns) in upload order.
+  absl::StatusOr<DynamicsSeries> LoadSeries(const names::SessionRef& ref);
 
   // OPEN -> COMPLETED plus a scoring outbox message, in one transaction. Completing a completed
   // session returns it unchanged (idempotent) and queues nothing. Sets *queued accordingly.
@@ -71,6 +93,18 @@ class IngestionRepository {
   absl::StatusOr<PainPage> ListPainReports(const std::string& athlete_id,
                                            const std::optional<pagination::Cursor>& after,
                                            int page_size);
+
+  // Idempotent as CreateAthlete. `response` already carries its server-computed scores.
+  absl::StatusOr<v1::QuestionnaireResponse> CreateQuestionnaireResponse(const std::string& athlete_id,
+                                                                        const std::string& request_id,
+                                                                        const v1::QuestionnaireResponse& response);
+  struct QuestionnairePage {
+    std::vector<v1::QuestionnaireResponse> responses;
+    std::optional<pagination::Cursor> next;
+  };
+  absl::StatusOr<QuestionnairePage> ListQuestionnaireResponses(const std::string& athlete_id, v1::Instrument instrument,
+                                                               const std::optional<pagination::Cursor>& after,
+                                                               int page_size);
 
  private:
   db::Pool& pool_;

@@ -1,6 +1,8 @@
 #include "services/ingestion/ingestion_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/common/dynamics_series.h"
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
 #include "services/common/rpc.h"
@@ -35,6 +37,44 @@ grpc::Status IngestionService::GetAthlete(grpc::ServerContext* context,
     absl::StatusOr<v1::Athlete> athlete = repository_.GetAthlete(*id);
     if (!athlete.ok()) return athlete.status();
     *response = std::move(*athlete);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::UpdateAthlete(grpc::ServerContext* context, const v1::UpdateAthleteRequest* request,
+                                             v1::Athlete* response) {
+  return RunRpc(resolver_, *context, "UpdateAthlete", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> id = names::ParseAthlete(request->athlete().name(), "athlete.name");
+    if (!id.ok()) return id.status();
+    const int64_t now = timeutil::NowMicros();
+    absl::StatusOr<v1::Athlete> updated = repository_.UpdateAthlete(
+        *id, [&](const v1::Athlete& current) -> absl::StatusOr<v1::Athlete> {
+          v1::Athlete merged = current;
+          google::protobuf::FieldMask mask = request->update_mask();
+          if (mask.paths_size() == 0) {
+            for (const std::string& f : MutableAthleteFields()) mask.add_paths(f);
+          } else {
+            // Unknown paths are refused before merging (MergeMessageTo would ignore them).
+            absl::Status paths = ValidateUpdateAthlete(*request, current, now);
+            if (!paths.ok() && ReasonOf(paths) == "INVALID_UPDATE_MASK") return paths;
+          }
+          google::protobuf::util::FieldMaskUtil::MergeOptions options;
+          options.set_replace_message_fields(true);
+          options.set_replace_repeated_fields(true);
+          // Optional scalars named in the mask but unset in the request are cleared.
+          for (const std::string& path : mask.paths()) {
+            const google::protobuf::FieldDescriptor* field = v1::Athlete::descriptor()->FindFieldByName(path);
+            if (field != nullptr && field->has_presence() && !request->athlete().GetReflection()->HasField(request->athlete(), field)) {
+              merged.GetReflection()->ClearField(&merged, field);
+            }
+          }
+          google::protobuf::util::FieldMaskUtil::MergeMessageTo(request->athlete(), mask, options, &merged);
+          absl::Status valid = ValidateUpdateAthlete(*request, merged, now);
+          if (!valid.ok()) return valid;
+          return merged;
+        });
+    if (!updated.ok()) return updated.status();
+    *response = std::move(*updated);
     return absl::OkStatus();
   });
 }
@@ -134,13 +174,86 @@ grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
   });
 }
 
+grpc::Status IngestionService::UploadImuSamples(grpc::ServerContext* context,
+                                                grpc::ServerReader<v1::UploadImuSamplesRequest>* reader,
+                                                v1::UploadImuSamplesResponse* response) {
+  return RunRpc(resolver_, *context, "UploadImuSamples", [&](const Caller&) -> absl::Status {
+    v1::UploadImuSamplesRequest batch;
+    std::string session_name;
+    v1::SensorPlacement placement = v1::SENSOR_PLACEMENT_UNSPECIFIED;
+    while (reader->Read(&batch)) {
+      absl::Status valid = ValidateImuBatch(batch);
+      if (!valid.ok()) return valid;
+      if (session_name.empty()) {
+        session_name = batch.session();
+        placement = batch.stream().placement();
+      } else if (batch.session() != session_name || batch.stream().placement() != placement) {
+        return InvalidArgumentWithFields(
+            "INVALID_IMU_SAMPLES", {{"session", "every message of a stream must name the same session and placement"}});
+      }
+      absl::StatusOr<names::SessionRef> ref = names::ParseSession(batch.session(), "session");
+      if (!ref.ok()) return ref.status();
+      absl::StatusOr<IngestionRepository::ImuBatchResult> result =
+          repository_.AppendImuBatch(*ref, batch, CountClipped(batch));
+      if (!result.ok()) return result.status();
+      response->set_session(session_name);
+      response->set_placement(placement);
+      response->set_last_committed_sequence(result->last_sequence);
+      response->set_sample_count(result->sample_count);
+      response->set_clipped_sample_count(result->clipped_count);
+      if (result->committed) {
+        response->set_batches_committed(response->batches_committed() + 1);
+      } else {
+        response->set_batches_ignored(response->batches_ignored() + 1);
+      }
+    }
+    if (context->IsCancelled()) return absl::CancelledError("upload cancelled by the client");
+    if (session_name.empty()) {
+      return InvalidArgumentWithFields("INVALID_IMU_SAMPLES", {{"accel_x_g", "the stream held no batch"}});
+    }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ReadSamples(grpc::ServerContext* context, const v1::ReadSamplesRequest* request,
+                                           grpc::ServerWriter<v1::ReadSamplesResponse>* writer) {
+  return RunRpc(resolver_, *context, "ReadSamples", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
+    if (!ref.ok()) return ref.status();
+    if (request->max_points() != 0 && (request->max_points() < 2 || request->max_points() > 100000)) {
+      return InvalidArgumentWithFields("INVALID_READ", {{"max_points", "must be 0 (all) or between 2 and 100000"}});
+    }
+    absl::StatusOr<DynamicsSeries> series = repository_.LoadSeries(*ref);
+    if (!series.ok()) return series.status();
+    const DynamicsSeries points = Downsample(*series, static_cast<size_t>(request->max_points()));
+    const std::vector<v1::DynamicsSample> samples = ToSamples(points);
+    // Messages of at most kMaxSamplesPerBatch samples keep each one well under the size limit.
+    for (size_t begin = 0; begin < samples.size(); begin += kMaxSamplesPerBatch) {
+      const size_t end = std::min(samples.size(), begin + kMaxSamplesPerBatch);
+      v1::ReadSamplesResponse message;
+      for (size_t i = begin; i < end; ++i) *message.add_samples() = samples[i];
+      for (const DynamicsSeries::Extra& extra : points.extra) {
+        v1::ExtraColumn* column = message.add_extra_columns();
+        column->set_name(extra.name);
+        column->set_units(extra.units);
+        for (size_t i = begin; i < end; ++i) column->add_values(extra.values[i]);
+      }
+      if (!writer->Write(message)) return absl::CancelledError("the client went away");
+    }
+    return absl::OkStatus();
+  });
+}
+
 grpc::Status IngestionService::GetUploadState(grpc::ServerContext* context,
                                               const v1::GetUploadStateRequest* request,
                                               v1::UploadState* response) {
   return RunRpc(resolver_, *context, "GetUploadState", [&](const Caller&) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
     if (!ref.ok()) return ref.status();
-    absl::StatusOr<v1::UploadState> state = repository_.GetUploadState(*ref);
+    if (!v1::SensorPlacement_IsValid(request->imu_placement())) {
+      return InvalidArgumentWithFields("INVALID_UPLOAD_STATE", {{"imu_placement", "is not a known value"}});
+    }
+    absl::StatusOr<v1::UploadState> state = repository_.GetUploadState(*ref, request->imu_placement());
     if (!state.ok()) return state.status();
     *response = std::move(*state);
     return absl::OkStatus();
@@ -196,6 +309,65 @@ grpc::Status IngestionService::ListPainReports(grpc::ServerContext* context,
     absl::StatusOr<IngestionRepository::PainPage> page = repository_.ListPainReports(*athlete, after, *page_size);
     if (!page.ok()) return page.status();
     for (v1::PainReport& r : page->reports) *response->add_pain_reports() = std::move(r);
+    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::CreateQuestionnaireResponse(grpc::ServerContext* context,
+                                                           const v1::CreateQuestionnaireResponseRequest* request,
+                                                           v1::QuestionnaireResponse* response) {
+  return RunRpc(resolver_, *context, "CreateQuestionnaireResponse", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::Status valid = ValidateCreateQuestionnaireResponse(*request, timeutil::NowMicros());
+    if (!valid.ok()) return valid;
+    const v1::QuestionnaireResponse& in = request->questionnaire_response();
+    questionnaires::Answers answers(in.answers().begin(), in.answers().end());
+    absl::StatusOr<questionnaires::QuestionnaireScore> scored = questionnaires::Score(*ToInstrument(in.instrument()), answers);
+    if (!scored.ok()) return scored.status();
+    v1::QuestionnaireResponse scored_response = in;
+    scored_response.clear_name();
+    scored_response.clear_create_time();
+    scored_response.clear_scores();
+    for (const questionnaires::SubscaleScore& sub : scored->subscales) {
+      v1::SubscaleScore* out = scored_response.add_scores();
+      out->set_name(sub.name);
+      if (sub.score.has_value()) out->set_score(*sub.score);
+      out->set_answered(sub.answered);
+      out->set_items(sub.items);
+      out->set_note(sub.note);
+    }
+    absl::StatusOr<v1::QuestionnaireResponse> stored =
+        repository_.CreateQuestionnaireResponse(*athlete, request->request_id(), scored_response);
+    if (!stored.ok()) return stored.status();
+    *response = std::move(*stored);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ListQuestionnaireResponses(grpc::ServerContext* context,
+                                                          const v1::ListQuestionnaireResponsesRequest* request,
+                                                          v1::ListQuestionnaireResponsesResponse* response) {
+  return RunRpc(resolver_, *context, "ListQuestionnaireResponses", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    if (!v1::Instrument_IsValid(request->instrument())) {
+      return InvalidArgumentWithFields("INVALID_FILTER", {{"instrument", "is not a known value"}});
+    }
+    const std::string scope = absl::StrCat("questionnaires:", *athlete, ":", request->instrument());
+    std::optional<pagination::Cursor> after;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
+      if (!cursor.ok()) return cursor.status();
+      after = *cursor;
+    }
+    absl::StatusOr<IngestionRepository::QuestionnairePage> page =
+        repository_.ListQuestionnaireResponses(*athlete, request->instrument(), after, *page_size);
+    if (!page.ok()) return page.status();
+    for (v1::QuestionnaireResponse& r : page->responses) *response->add_questionnaire_responses() = std::move(r);
     if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
     return absl::OkStatus();
   });

@@ -21,6 +21,12 @@ class IngestionService final : public v1::IngestionService::Service {
                              v1::Athlete* response) override;
   grpc::Status GetAthlete(grpc::ServerContext* context, const v1::GetAthleteRequest* request,
                           v1::Athlete* response) override;
+  grpc::Status UpdateAthlete(grpc::ServerContext* context, const v1::UpdateAthleteRequest* request,
+                             v1::Athlete* response) override;
+  grpc::Status UploadImuSamples(grpc::ServerContext* context, grpc::ServerReader<v1::UploadImuSamplesRequest>* reader,
+                                v1::UploadImuSamplesResponse* response) override;
+  grpc::Status ReadSamples(grpc::ServerContext* context, const v1::ReadSamplesRequest* request,
+                           grpc::ServerWriter<v1::ReadSamplesResponse>* writer) override;
   grpc::Status CreateSession(grpc::ServerContext* context, const v1::CreateSessionRequest* request,
                              v1::Session* response) override;
   grpc::Status GetSession(grpc::ServerContext* context, const v1::GetSessionRequest* request,
@@ -36,6 +42,12 @@ class IngestionService final : public v1::IngestionService::Service {
                                v1::Session* response) override;
   grpc::Status CreatePainReport(grpc::ServerContext* context, const v1::CreatePainReportRequest* request,
                                 v1::PainReport* response) override;
+  grpc::Status CreateQuestionnaireResponse(grpc::ServerContext* context,
+                                           const v1::CreateQuestionnaireResponseRequest* request,
+                                           v1::QuestionnaireResponse* response) override;
+  grpc::Status ListQuestionnaireResponses(grpc::ServerContext* context,
+                                          const v1::ListQuestionnaireResponsesRequest* request,
+                                          v1::ListQuestionnaireResponsesResponse* response) override;
   grpc::Status ListPainReports(grpc::ServerContext* context, const v1::ListPainReportsRequest* request,
                                v1::ListPainReportsResponse* response) override;
 

@@ -1,6 +1,8 @@
 #include "services/ingestion/validation.h"
 
+#include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -53,10 +55,8 @@ void CheckEnum(Violations& v, const std::string& field, Enum value, IsValid is_v
 
 bool IsValidRequestId(const std::string& request_id) { return names::IsUuid(request_id); }
 
-absl::Status ValidateCreateAthlete(const v1::CreateAthleteRequest& request, int64_t now_us) {
-  Violations v;
-  CheckRequestId(v, request.request_id());
-  const v1::Athlete& a = request.athlete();
+namespace {
+void CheckAthlete(Violations& v, const v1::Athlete& a, int64_t now_us) {
   using A = v1::Athlete;
   CheckText(v, "athlete.display_name", a.display_name());
   CheckRange(v, "athlete.height_cm", Opt(a, &A::has_height_cm, &A::height_cm), 100, 250, "cm");
@@ -75,6 +75,34 @@ absl::Status ValidateCreateAthlete(const v1::CreateAthleteRequest& request, int6
   CheckEnum(v, "athlete.sex", a.sex(), v1::Sex_IsValid);
   CheckEnum(v, "athlete.dominant_side", a.dominant_side(), common::v1::Side_IsValid);
   CheckEnum(v, "athlete.painful_side", a.painful_side(), common::v1::Side_IsValid);
+}
+}  // namespace
+
+absl::Status ValidateCreateAthlete(const v1::CreateAthleteRequest& request, int64_t now_us) {
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  CheckAthlete(v, request.athlete(), now_us);
+  return v.ToStatus("INVALID_ATHLETE");
+}
+
+const std::vector<std::string>& MutableAthleteFields() {
+  static const std::vector<std::string> kFields = {
+      "display_name", "height_cm", "leg_length_cm", "body_mass_kg", "birth_year", "sex", "dominant_side",
+      "painful_side", "running_experience_years", "weekly_volume_before_pain_km"};
+  return kFields;
+}
+
+absl::Status ValidateUpdateAthlete(const v1::UpdateAthleteRequest& request, const v1::Athlete& merged,
+                                   int64_t now_us) {
+  Violations v;
+  for (int i = 0; i < request.update_mask().paths_size(); ++i) {
+    const std::string& path = request.update_mask().paths(i);
+    bool known = false;
+    for (const std::string& f : MutableAthleteFields()) known = known || f == path;
+    if (!known) v.Add(absl::StrCat("update_mask.paths[", i, "]"), absl::StrCat("'", path, "' is not a mutable athlete field"));
+  }
+  if (!v.empty()) return v.ToStatus("INVALID_UPDATE_MASK");
+  CheckAthlete(v, merged, now_us);
   return v.ToStatus("INVALID_ATHLETE");
 }
 
@@ -159,20 +187,124 @@ absl::Status ValidateUploadBatch(const v1::UploadSamplesRequest& request) {
   return v.ToStatus("INVALID_SAMPLES");
 }
 
+absl::Status ValidateImuBatch(const v1::UploadImuSamplesRequest& request) {
+  const int n = request.accel_x_g_size();
+  if (n > kMaxImuSamplesPerBatch) {
+    return WithReason(absl::ResourceExhaustedError(absl::StrCat("an IMU batch holds at most ", kMaxImuSamplesPerBatch,
+                                                                " samples; got ", n, ": split it")),
+                      "BATCH_TOO_LARGE");
+  }
+  Violations v;
+  if (!names::ParseSession(request.session(), "session").ok()) {
+    v.Add("session", "must be athletes/{athlete}/sessions/{session}");
+  }
+  if (request.sequence() < 1) v.Add("sequence", "must be 1 or more (the first batch is 1)");
+  const v1::ImuStream& st = request.stream();
+  if (st.placement() == v1::SENSOR_PLACEMENT_UNSPECIFIED || !v1::SensorPlacement_IsValid(st.placement())) {
+    v.Add("stream.placement", "is required (foot, shin, pelvis, wrist or phone)");
+  }
+  CheckRange(v, "stream.rate_hz", st.rate_hz(), 1, 1000, "Hz");
+  CheckRange(v, "stream.accel_range_g", st.accel_range_g(), 2, 400, "g");
+  if (st.has_gyroscope()) {
+    CheckRange(v, "stream.gyro_range_dps", st.gyro_range_dps(), 125, 4000, "degrees/s");
+  }
+  if (n == 0) v.Add("accel_x_g", "must hold at least one sample");
+  if (request.accel_y_g_size() != n) v.Add("accel_y_g", "must have as many samples as accel_x_g");
+  if (request.accel_z_g_size() != n) v.Add("accel_z_g", "must have as many samples as accel_x_g");
+  const int gyro_expected = st.has_gyroscope() ? n : 0;
+  for (auto [name, size] : {std::pair<const char*, int>{"gyro_x_dps", request.gyro_x_dps_size()},
+                            {"gyro_y_dps", request.gyro_y_dps_size()}, {"gyro_z_dps", request.gyro_z_dps_size()}}) {
+    if (size != gyro_expected) {
+      v.Add(name, st.has_gyroscope() ? "must have as many samples as accel_x_g" : "must be empty without a gyroscope");
+    }
+  }
+  if (request.start_offset_us() > static_cast<uint64_t>(kMaxOffsetMs) * 1000) {
+    v.Add("start_offset_us", "must be within 48 hours of the session start");
+  }
+  if (!v.empty()) return v.ToStatus("INVALID_IMU_SAMPLES");
+  // Values: finite and within the declared range (a sensor cannot report beyond it).
+  auto check_axis = [&](const char* name, const google::protobuf::RepeatedField<float>& values, double range) {
+    for (int i = 0; i < values.size() && v.items().size() < kMaxViolationsReported; ++i) {
+      if (!std::isfinite(values[i])) {
+        v.Add(absl::StrCat(name, "[", i, "]"), "must be a finite number");
+      } else if (std::fabs(values[i]) > range * 1.001) {
+        v.Add(absl::StrCat(name, "[", i, "]"), absl::StrCat("exceeds the sensor range of ", range));
+      }
+    }
+  };
+  check_axis("accel_x_g", request.accel_x_g(), st.accel_range_g());
+  check_axis("accel_y_g", request.accel_y_g(), st.accel_range_g());
+  check_axis("accel_z_g", request.accel_z_g(), st.accel_range_g());
+  check_axis("gyro_x_dps", request.gyro_x_dps(), st.gyro_range_dps());
+  check_axis("gyro_y_dps", request.gyro_y_dps(), st.gyro_range_dps());
+  check_axis("gyro_z_dps", request.gyro_z_dps(), st.gyro_range_dps());
+  return v.ToStatus("INVALID_IMU_SAMPLES");
+}
+
+int64_t CountClipped(const v1::UploadImuSamplesRequest& request) {
+  const double limit = request.stream().accel_range_g() * 0.995;
+  int64_t clipped = 0;
+  for (int i = 0; i < request.accel_x_g_size(); ++i) {
+    if (std::fabs(request.accel_x_g(i)) >= limit || std::fabs(request.accel_y_g(i)) >= limit ||
+        std::fabs(request.accel_z_g(i)) >= limit) {
+      ++clipped;
+    }
+  }
+  return clipped;
+}
+
+namespace {
+void CheckPastDate(Violations& v, const std::string& field, bool has, const common::v1::Date& date, int64_t now_us) {
+  if (!has) {
+    v.Add(field, "is required");
+  } else if (!timeutil::IsValidDate(date)) {
+    v.Add(field, "is not a calendar date");
+  } else {
+    const common::v1::Date latest = timeutil::AddDays(timeutil::DateOfMicros(now_us), 1);
+    if (timeutil::ToIsoDate(date) > timeutil::ToIsoDate(latest)) v.Add(field, "must not be in the future");
+  }
+}
+}  // namespace
+
+absl::Status ValidateCreateQuestionnaireResponse(const v1::CreateQuestionnaireResponseRequest& request, int64_t now_us) {
+  Violations v;
+  CheckRequestId(v, request.request_id());
+  const v1::QuestionnaireResponse& r = request.questionnaire_response();
+  CheckPastDate(v, "questionnaire_response.response_date", r.has_response_date(), r.response_date(), now_us);
+  std::optional<questionnaires::Instrument> instrument = ToInstrument(r.instrument());
+  if (!instrument.has_value()) {
+    v.Add("questionnaire_response.instrument", "is required: KOOS, KOOS_PF or KUJALA");
+    return v.ToStatus("INVALID_QUESTIONNAIRE");
+  }
+  const auto& items = questionnaires::Items(*instrument);
+  // Sorted for stable messages (protobuf maps have no order).
+  std::map<std::string, int32_t> answers(r.answers().begin(), r.answers().end());
+  for (const auto& [code, value] : answers) {
+    auto it = std::find_if(items.begin(), items.end(), [&](const auto& item) { return item.first == code; });
+    const std::string field = absl::StrCat("questionnaire_response.answers[", code.substr(0, 20), "]");
+    if (it == items.end()) {
+      v.Add(field, "is not an item of this instrument");
+    } else if (value < 0 || value >= it->second) {
+      v.Add(field, absl::StrCat("must be an option index from 0 to ", it->second - 1));
+    }
+  }
+  return v.ToStatus("INVALID_QUESTIONNAIRE");
+}
+
+std::optional<questionnaires::Instrument> ToInstrument(v1::Instrument instrument) {
+  switch (instrument) {
+    case v1::INSTRUMENT_KOOS: return questionnaires::Instrument::kKoos;
+    case v1::INSTRUMENT_KOOS_PF: return questionnaires::Instrument::kKoosPf;
+    case v1::INSTRUMENT_KUJALA: return questionnaires::Instrument::kKujala;
+    default: return std::nullopt;
+  }
+}
+
 absl::Status ValidateCreatePainReport(const v1::CreatePainReportRequest& request, int64_t now_us) {
   Violations v;
   CheckRequestId(v, request.request_id());
   const v1::PainReport& r = request.pain_report();
-  if (!r.has_report_date()) {
-    v.Add("pain_report.report_date", "is required");
-  } else if (!timeutil::IsValidDate(r.report_date())) {
-    v.Add("pain_report.report_date", "is not a calendar date");
-  } else {
-    const common::v1::Date latest = timeutil::AddDays(timeutil::DateOfMicros(now_us), 1);
-    if (timeutil::ToIsoDate(r.report_date()) > timeutil::ToIsoDate(latest)) {
-      v.Add("pain_report.report_date", "must not be in the future");
-    }
-  }
+  CheckPastDate(v, "pain_report.report_date", r.has_report_date(), r.report_date(), now_us);
   using P = v1::PainReport;
   CheckRange(v, "pain_report.pain_during", Opt(r, &P::has_pain_during, &P::pain_during), 0, 10, "");
   CheckRange(v, "pain_report.pain_after", Opt(r, &P::has_pain_after, &P::pain_after), 0, 10, "");

@@ -1,11 +1,13 @@
 // Integration: the three services in-process over real gRPC on loopback, against a fresh
 // database in the private PostgreSQL (scripts/test.sh starts it).
 #include <chrono>
+#include <map>
 #include <thread>
 
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "services/cli/synthetic_session.h"
+#include "db/sql_catalog.h"
 #include "services/common/migrator.h"
 #include "services/common/resource_names.h"
 #include "services/common/status.h"
@@ -121,7 +123,7 @@ TEST(Migrations, RunTwiceAndConcurrentlyAndTheAppRoleOwnsNothing) {
   for (const auto& r : reports) {
     ASSERT_TRUE(r.ok()) << r.status();
     EXPECT_EQ(r->applied, 0);  // the fixture already migrated this database
-    EXPECT_EQ(r->current_version, 1);
+    EXPECT_EQ(r->current_version, db::Migrations().back().version);
   }
   pqxx::connection app(db->app_url());
   pqxx::work tx(app);
@@ -355,6 +357,166 @@ TEST_F(StackTest, ListSessionsPaginatesByKeysetNewestFirst) {
   first.set_page_token(page.next_page_token());
   EXPECT_EQ(Call(stack_->ingestion().ListSessions(Context().get(), first, &page)).code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StackTest, UpdateAthleteAppliesOnlyTheMaskedFields) {
+  ing::Athlete a = NewAthlete(178);
+  ing::UpdateAthleteRequest r;
+  r.mutable_athlete()->set_name(a.name());
+  r.mutable_athlete()->set_body_mass_kg(71.5f);
+  r.mutable_athlete()->set_height_cm(120);  // not in the mask: ignored
+  r.mutable_update_mask()->add_paths("body_mass_kg");
+  ing::Athlete updated;
+  ASSERT_TRUE(stack_->ingestion().UpdateAthlete(Context().get(), r, &updated).ok());
+  EXPECT_FLOAT_EQ(updated.body_mass_kg(), 71.5f);
+  EXPECT_FLOAT_EQ(updated.height_cm(), 178);
+  // Naming an optional field while leaving it unset clears it.
+  r.clear_athlete();
+  r.mutable_athlete()->set_name(a.name());
+  r.mutable_update_mask()->set_paths(0, "height_cm");
+  ASSERT_TRUE(stack_->ingestion().UpdateAthlete(Context().get(), r, &updated).ok());
+  EXPECT_FALSE(updated.has_height_cm());
+  EXPECT_FLOAT_EQ(updated.body_mass_kg(), 71.5f);
+  // A bad value is refused and stores nothing.
+  r.mutable_athlete()->set_height_cm(20);
+  absl::Status bad = Call(stack_->ingestion().UpdateAthlete(Context().get(), r, &updated));
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolationsOf(bad).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(bad)[0].field, "athlete.height_cm");
+  r.mutable_update_mask()->set_paths(0, "name");
+  EXPECT_EQ(Call(stack_->ingestion().UpdateAthlete(Context().get(), r, &updated)).code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(StackTest, ImuStreamsPerSensorResumeAndCountClipping) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  auto batch = [&](ing::SensorPlacement placement, int sequence, float peak) {
+    ing::UploadImuSamplesRequest r;
+    r.set_session(s.name());
+    r.set_sequence(sequence);
+    r.mutable_stream()->set_placement(placement);
+    r.mutable_stream()->set_rate_hz(500);
+    r.mutable_stream()->set_accel_range_g(16);
+    r.set_start_offset_us(static_cast<uint64_t>(sequence - 1) * 1000000);
+    for (int i = 0; i < 500; ++i) {
+      r.add_accel_x_g(0);
+      r.add_accel_y_g(i % 100 == 0 ? peak : 1.0f);
+      r.add_accel_z_g(0);
+    }
+    return r;
+  };
+  auto upload = [&](const std::vector<ing::UploadImuSamplesRequest>& batches, ing::UploadImuSamplesResponse* response) {
+    auto context = Context();
+    auto writer = stack_->ingestion().UploadImuSamples(context.get(), response);
+    for (const auto& b : batches) writer->Write(b);
+    writer->WritesDone();
+    return Call(writer->Finish());
+  };
+  ing::UploadImuSamplesResponse left, right, resent;
+  ASSERT_TRUE(upload({batch(ing::SENSOR_PLACEMENT_FOOT_LEFT, 1, 16), batch(ing::SENSOR_PLACEMENT_FOOT_LEFT, 2, 8)}, &left).ok());
+  EXPECT_EQ(left.sample_count(), 1000);
+  EXPECT_EQ(left.clipped_sample_count(), 5);  // five samples at the ±16 g limit in the first second
+  ASSERT_TRUE(upload({batch(ing::SENSOR_PLACEMENT_FOOT_RIGHT, 1, 8)}, &right).ok());
+  EXPECT_EQ(right.last_committed_sequence(), 1);
+  ASSERT_TRUE(upload({batch(ing::SENSOR_PLACEMENT_FOOT_LEFT, 2, 8), batch(ing::SENSOR_PLACEMENT_FOOT_LEFT, 3, 8)}, &resent).ok());
+  EXPECT_EQ(resent.batches_ignored(), 1);
+  EXPECT_EQ(resent.sample_count(), 1500);
+  ing::GetUploadStateRequest state_request;
+  state_request.set_session(s.name());
+  state_request.set_imu_placement(ing::SENSOR_PLACEMENT_FOOT_RIGHT);
+  ing::UploadState state;
+  ASSERT_TRUE(stack_->ingestion().GetUploadState(Context().get(), state_request, &state).ok());
+  EXPECT_EQ(state.last_committed_sequence(), 1);
+  EXPECT_EQ(state.sample_count(), 500);
+  // Another rate for the same sensor is refused.
+  ing::UploadImuSamplesRequest changed = batch(ing::SENSOR_PLACEMENT_FOOT_RIGHT, 2, 8);
+  changed.mutable_stream()->set_rate_hz(100);
+  changed.mutable_accel_x_g()->Truncate(100);
+  changed.mutable_accel_y_g()->Truncate(100);
+  changed.mutable_accel_z_g()->Truncate(100);
+  ing::UploadImuSamplesResponse refused;
+  absl::Status mismatch = upload({changed}, &refused);
+  EXPECT_EQ(mismatch.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(mismatch), "STREAM_MISMATCH");
+}
+
+TEST_F(StackTest, ReadSamplesStreamsEverythingBackOrDownsampled) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.duration_s = 5000;
+  const std::vector<ing::DynamicsSample> samples = synthetic::GenerateRun(p);
+  ing::UploadSamplesResponse response;
+  ASSERT_TRUE(Upload(s.name(), samples, 1000, 1, 5, &response).ok());
+  auto read = [&](int max_points) {
+    ing::ReadSamplesRequest r;
+    r.set_session(s.name());
+    r.set_max_points(max_points);
+    auto context = Context();
+    auto reader = stack_->ingestion().ReadSamples(context.get(), r);
+    std::vector<ing::DynamicsSample> out;
+    ing::ReadSamplesResponse message;
+    int messages = 0;
+    while (reader->Read(&message)) {
+      ++messages;
+      for (const auto& sample : message.samples()) out.push_back(sample);
+    }
+    EXPECT_TRUE(reader->Finish().ok());
+    EXPECT_GE(messages, out.empty() ? 0 : 1);
+    return out;
+  };
+  std::vector<ing::DynamicsSample> all = read(0);
+  ASSERT_EQ(all.size(), samples.size());
+  for (size_t i = 0; i < all.size(); i += 997) EXPECT_EQ(all[i].SerializeAsString(), samples[i].SerializeAsString());
+  std::vector<ing::DynamicsSample> chart = read(500);
+  ASSERT_EQ(chart.size(), 500u);
+  EXPECT_EQ(chart[1].offset_ms(), 10000u);  // buckets of 10 samples
+  double mean = 0;
+  for (int i = 10; i < 20; ++i) mean += samples[i].speed_mps() / 10.0;
+  EXPECT_NEAR(chart[1].speed_mps(), mean, 1e-4);
+}
+
+TEST_F(StackTest, QuestionnairesAreScoredOnTheServerAndListed) {
+  ing::Athlete a = NewAthlete();
+  ing::CreateQuestionnaireResponseRequest r;
+  r.set_parent(a.name());
+  r.set_request_id(names::NewUuid());
+  ing::QuestionnaireResponse* q = r.mutable_questionnaire_response();
+  q->set_instrument(ing::INSTRUMENT_KOOS);
+  *q->mutable_response_date() = timeutil::DateOfMicros(timeutil::NowMicros());
+  // Pain: P1..P9 all answered 1 -> 100 - 1 * 25 = 75. Symptoms: only S1, S2 of 7 -> below 50 %: no score.
+  for (int i = 1; i <= 9; ++i) (*q->mutable_answers())["P" + std::to_string(i)] = 1;
+  (*q->mutable_answers())["S1"] = 4;
+  (*q->mutable_answers())["S2"] = 4;
+  ing::QuestionnaireResponse stored, again;
+  ASSERT_TRUE(stack_->ingestion().CreateQuestionnaireResponse(Context().get(), r, &stored).ok());
+  std::map<std::string, const ing::SubscaleScore*> by_name;
+  for (const auto& s : stored.scores()) by_name[s.name()] = &s;
+  ASSERT_TRUE(by_name.count("pain"));
+  ASSERT_TRUE(by_name["pain"]->has_score());
+  EXPECT_DOUBLE_EQ(by_name["pain"]->score(), 75.0);
+  ASSERT_TRUE(by_name.count("symptoms"));
+  EXPECT_FALSE(by_name["symptoms"]->has_score());
+  EXPECT_EQ(by_name["symptoms"]->answered(), 2);
+  ASSERT_TRUE(stack_->ingestion().CreateQuestionnaireResponse(Context().get(), r, &again).ok());
+  EXPECT_EQ(again.name(), stored.name());
+  // An unknown item or an option out of range is refused, naming it.
+  r.set_request_id(names::NewUuid());
+  (*q->mutable_answers())["P1"] = 7;
+  absl::Status bad = Call(stack_->ingestion().CreateQuestionnaireResponse(Context().get(), r, &again));
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(FieldViolationsOf(bad).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(bad)[0].field, "questionnaire_response.answers[P1]");
+  ing::ListQuestionnaireResponsesRequest list;
+  list.set_parent(a.name());
+  list.set_instrument(ing::INSTRUMENT_KOOS);
+  ing::ListQuestionnaireResponsesResponse listed;
+  ASSERT_TRUE(stack_->ingestion().ListQuestionnaireResponses(Context().get(), list, &listed).ok());
+  ASSERT_EQ(listed.questionnaire_responses_size(), 1);
+  EXPECT_EQ(listed.questionnaire_responses(0).name(), stored.name());
+  list.set_instrument(ing::INSTRUMENT_KUJALA);
+  ASSERT_TRUE(stack_->ingestion().ListQuestionnaireResponses(Context().get(), list, &listed).ok());
+  EXPECT_EQ(listed.questionnaire_responses_size(), 0);
 }
 
 TEST_F(StackTest, PainReportsAreIdempotentAndListed) {

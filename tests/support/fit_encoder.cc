@@ -501,17 +501,18 @@ std::string WithBadFileCrc(absl::string_view file) {
 
 std::string WithHeaderDataSize(absl::string_view file, uint32_t data_size) {
   std::string out(file);
-  std::string size_bytes;
-  AppendInteger(&size_bytes, data_size, 4, false);
-  out.replace(4, 4, size_bytes);
+  // Little-endian in place (std::string::replace trips a GCC 12 -Wrestrict
+  // false positive).
+  auto put = [&out](size_t at, uint64_t value, size_t size) {
+    for (size_t i = 0; i < size; ++i) {
+      out.at(at + i) = static_cast<char>((value >> (8 * i)) & 0xFF);
+    }
+  };
+  put(4, data_size, 4);
   const auto header_size = static_cast<uint8_t>(out.at(0));
   const bool has_crc =
       header_size >= 14 && (out.at(12) != 0 || out.at(13) != 0);
-  if (has_crc) {
-    std::string crc;
-    AppendInteger(&crc, FitCrc(absl::string_view(out).substr(0, 12)), 2, false);
-    out.replace(12, 2, crc);
-  }
+  if (has_crc) put(12, FitCrc(absl::string_view(out).substr(0, 12)), 2);
   return out;
 }
 

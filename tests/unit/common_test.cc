@@ -182,6 +182,46 @@ TEST(DynamicsChunk, InconsistentChunkIsDataLoss) {
   EXPECT_EQ(AppendChunk(chunk, &series).code(), absl::StatusCode::kDataLoss);
 }
 
+TEST(DynamicsChunk, ExtraColumnsAlignAcrossChunksByName) {
+  google::protobuf::RepeatedPtrField<ingestion::v1::DynamicsSample> samples;
+  for (int i = 0; i < 4; ++i) samples.Add()->set_offset_ms(i * 1000);
+  const double nan = std::nan("");
+  common::v1::DynamicsChunk first = EncodeChunk(samples);
+  AddExtraColumns({{"Leg Spring Stiffness", "kN/m", {9.5, nan, 9.7, 9.8}}, {"empty", "", {nan, nan, nan, nan}}}, &first);
+  EXPECT_EQ(first.extra_columns_size(), 1);  // a column with no value is left out
+  for (int i = 0; i < 4; ++i) samples.Mutable(i)->set_offset_ms(4000 + i * 1000);
+  common::v1::DynamicsChunk second = EncodeChunk(samples);  // no extra column at all
+  DynamicsSeries series;
+  ASSERT_TRUE(AppendChunk(first, &series).ok());
+  ASSERT_TRUE(AppendChunk(second, &series).ok());
+  ASSERT_EQ(series.extra.size(), 1u);
+  EXPECT_EQ(series.extra[0].units, "kN/m");
+  ASSERT_EQ(series.extra[0].values.size(), 8u);
+  EXPECT_DOUBLE_EQ(series.extra[0].values[0], 9.5);
+  EXPECT_TRUE(std::isnan(series.extra[0].values[1]));
+  EXPECT_TRUE(std::isnan(series.extra[0].values[6]));
+}
+
+TEST(DynamicsChunk, DownsampleAveragesBucketsAndSkipsAbsentValues) {
+  DynamicsSeries s;
+  for (int i = 0; i < 10; ++i) {
+    s.offset_ms.push_back(i * 1000);
+    s.cadence_spm.push_back(i < 5 ? 160.0f : 170.0f);
+    s.speed_mps.push_back(i % 2 == 0 ? 3.0f : kMissing);
+    s.heart_rate_bpm.push_back(kMissing);
+  }
+  DynamicsSeries d = Downsample(s, 2);
+  ASSERT_EQ(d.size(), 2u);
+  EXPECT_EQ(d.offset_ms[1], 5000u);
+  EXPECT_FLOAT_EQ(d.cadence_spm[0], 160);
+  EXPECT_FLOAT_EQ(d.cadence_spm[1], 170);
+  EXPECT_FLOAT_EQ(d.speed_mps[0], 3.0f);
+  EXPECT_TRUE(std::isnan(d.heart_rate_bpm[1]));
+  EXPECT_EQ(Downsample(s, 0).size(), 10u);
+  EXPECT_EQ(Downsample(s, 50).size(), 10u);
+  EXPECT_EQ(Downsample(s, 3).size(), 3u);
+}
+
 TEST(Logging, EscapesJsonAndWritesNumbersBare) {
   const std::string line = log::Format(log::Level::kInfo, "evt", {{"text", "a\"b\n"}, {"n", 3}, {"x", 1.5}, {"ok", true}});
   EXPECT_NE(line.find("\"text\":\"a\\\"b\\n\""), std::string::npos) << line;

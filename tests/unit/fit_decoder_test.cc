@@ -1229,6 +1229,7 @@ int64_t ParseUtc(const std::string& iso) {
 struct Reference {
   Json meta;
   std::vector<Json> file_ids;
+  std::vector<Json> devices;
   std::vector<Json> sessions;
   std::vector<Json> laps;
   std::vector<Json> records;
@@ -1261,16 +1262,19 @@ Reference LoadReference(const std::filesystem::path& path) {
     Json json;
     EXPECT_TRUE(JsonParser(line).Parse(&json)) << line.substr(0, 200);
     const std::string type = json.String("type");
-    if (type == "meta")
+    if (type == "meta") {
       ref.meta = std::move(json);
-    else if (type == "file_id")
+    } else if (type == "file_id") {
       ref.file_ids.push_back(std::move(json));
-    else if (type == "session")
+    } else if (type == "device_info") {
+      ref.devices.push_back(std::move(json));
+    } else if (type == "session") {
       ref.sessions.push_back(std::move(json));
-    else if (type == "lap")
+    } else if (type == "lap") {
       ref.laps.push_back(std::move(json));
-    else if (type == "record")
+    } else if (type == "record") {
       ref.records.push_back(std::move(json));
+    }
   }
   return ref;
 }
@@ -1389,6 +1393,18 @@ TEST_P(FitRealFileTest, MatchesReferenceDecode) {
             ParseUtc(file_id.String("time_created")));
   if (const std::optional<double> serial = file_id.Number("serial_number")) {
     EXPECT_EQ(decoded->file_id.serial_number, static_cast<uint32_t>(*serial));
+  }
+  ASSERT_EQ(decoded->devices.size(), ref.devices.size());
+  for (size_t i = 0; i < ref.devices.size(); ++i) {
+    const Json& d = *ref.devices[i].Find("fields");
+    const DeviceInfo& ours = decoded->devices[i];
+    ExpectNear("software_version", d.Number("software_version"),
+               ours.software_version, 0.005 + Tolerance::kEps);
+    if (const std::optional<double> serial = d.Number("serial_number")) {
+      EXPECT_EQ(ours.serial_number, static_cast<uint32_t>(*serial));
+    } else {
+      EXPECT_FALSE(ours.serial_number.has_value());
+    }
   }
   for (size_t i = 0; i < ref.sessions.size() && i < decoded->sessions.size();
        ++i) {

@@ -124,6 +124,63 @@ TEST(ValidateUploadBatch, OversizeBatchIsResourceExhausted) {
   EXPECT_TRUE(ValidateUploadBatch(GoodBatch(kMaxSamplesPerBatch)).ok());
 }
 
+v1::UploadImuSamplesRequest ImuBatch(int n, bool gyro) {
+  v1::UploadImuSamplesRequest r;
+  r.set_session(kSession);
+  r.set_sequence(1);
+  r.mutable_stream()->set_placement(v1::SENSOR_PLACEMENT_SHIN_RIGHT);
+  r.mutable_stream()->set_rate_hz(500);
+  r.mutable_stream()->set_accel_range_g(16);
+  r.mutable_stream()->set_has_gyroscope(gyro);
+  if (gyro) r.mutable_stream()->set_gyro_range_dps(2000);
+  for (int i = 0; i < n; ++i) {
+    r.add_accel_x_g(0.1f);
+    r.add_accel_y_g(-1.0f);
+    r.add_accel_z_g(i == 3 ? 16.0f : 2.0f);  // one clipped sample
+    if (gyro) {
+      r.add_gyro_x_dps(10);
+      r.add_gyro_y_dps(-200);
+      r.add_gyro_z_dps(5);
+    }
+  }
+  return r;
+}
+
+TEST(ValidateImuBatch, AcceptsAndCountsClipping) {
+  EXPECT_TRUE(ValidateImuBatch(ImuBatch(500, true)).ok());
+  EXPECT_TRUE(ValidateImuBatch(ImuBatch(500, false)).ok());
+  EXPECT_EQ(CountClipped(ImuBatch(500, false)), 1);
+}
+
+TEST(ValidateImuBatch, NamesBadShapeAndValues) {
+  v1::UploadImuSamplesRequest r = ImuBatch(10, true);
+  r.mutable_accel_y_g()->RemoveLast();
+  r.mutable_stream()->set_rate_hz(5000);
+  EXPECT_EQ(Fields(ValidateImuBatch(r)), (std::vector<std::string>{"stream.rate_hz", "accel_y_g"}));
+  r = ImuBatch(10, false);
+  r.add_gyro_x_dps(1);
+  r.mutable_stream()->set_placement(v1::SENSOR_PLACEMENT_UNSPECIFIED);
+  EXPECT_EQ(Fields(ValidateImuBatch(r)), (std::vector<std::string>{"stream.placement", "gyro_x_dps"}));
+  r = ImuBatch(10, true);
+  r.set_accel_x_g(2, 17.0f);                // beyond ±16 g: impossible for this sensor
+  r.set_gyro_z_dps(7, std::nanf(""));
+  EXPECT_EQ(Fields(ValidateImuBatch(r)), (std::vector<std::string>{"accel_x_g[2]", "gyro_z_dps[7]"}));
+  EXPECT_EQ(ValidateImuBatch(ImuBatch(kMaxImuSamplesPerBatch + 1, false)).code(), absl::StatusCode::kResourceExhausted);
+}
+
+TEST(ValidateUpdateAthlete, MaskPathsMustBeMutableFields) {
+  v1::UpdateAthleteRequest r;
+  r.mutable_update_mask()->add_paths("height_cm");
+  r.mutable_update_mask()->add_paths("create_time");
+  v1::Athlete merged;
+  absl::Status s = ValidateUpdateAthlete(r, merged, kNow);
+  EXPECT_EQ(Fields(s), std::vector<std::string>{"update_mask.paths[1]"});
+  EXPECT_EQ(ReasonOf(s), "INVALID_UPDATE_MASK");
+  r.mutable_update_mask()->mutable_paths()->RemoveLast();
+  merged.set_height_cm(30);
+  EXPECT_EQ(Fields(ValidateUpdateAthlete(r, merged, kNow)), std::vector<std::string>{"athlete.height_cm"});
+}
+
 TEST(ValidateCreatePainReport, RulesOfAPainReport) {
   v1::CreatePainReportRequest r;
   r.set_parent("athletes/0b0d1f3e-1111-4222-8333-444455556666");

@@ -1,0 +1,1 @@
+SELECT id, display_name, height_cm, leg_length_cm, body_mass_kg, birth_year, sex, dominant_side, painful_side, running_experience_years, weekly_volume_before_pain_km, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us FROM athletes WHERE id = $1 FOR UPDATE
