@@ -1,5 +1,6 @@
 #include "services/ingestion/ingestion_repository.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "absl/strings/numbers.h"
@@ -468,6 +469,70 @@ absl::StatusOr<IngestionRepository::PainPage> IngestionRepository::ListPainRepor
       page.next = pagination::Cursor{last["report_date"].c_str(), last["id"].c_str()};
     }
     return page;
+  });
+}
+
+absl::StatusOr<IngestionRepository::ImportResult> IngestionRepository::ImportActivity(
+    const std::string& athlete_id, const std::string& request_id, const v1::ImportMetadata& metadata,
+    const ImportedActivity& activity, const std::string& content, const std::string& content_sha256) {
+  // Chunks are encoded before the transaction.
+  constexpr size_t kChunk = 3600;
+  std::vector<std::string> chunks;
+  google::protobuf::RepeatedPtrField<v1::DynamicsSample> part;
+  for (size_t begin = 0; begin < activity.samples.size(); begin += kChunk) {
+    const size_t end = std::min(activity.samples.size(), begin + kChunk);
+    part.Clear();
+    for (size_t i = begin; i < end; ++i) *part.Add() = activity.samples[i];
+    common::v1::DynamicsChunk chunk = EncodeChunk(part);
+    std::vector<DynamicsSeries::Extra> extra;
+    for (const DynamicsSeries::Extra& e : activity.extra) {
+      extra.push_back({e.name, e.units, std::vector<double>(e.values.begin() + begin, e.values.begin() + end)});
+    }
+    AddExtraColumns(extra, &chunk);
+    chunks.push_back(chunk.SerializeAsString());
+  }
+  scoring::v1::ScoreSessionRequest message;
+  message.set_request_id(names::NewUuid());
+  const int64_t last_offset = activity.samples.empty() ? 0 : activity.samples.back().offset_ms();
+  return db::RunInTransaction<ImportResult>(pool_, "import_activity", [&](pqxx::work& tx) -> absl::StatusOr<ImportResult> {
+    auto session_result = [&](const std::string& session_id, bool duplicate) -> absl::StatusOr<ImportResult> {
+      ImportResult result;
+      result.session = SessionFromRow(tx.exec_prepared1(q::kIngestionGetSession, session_id, athlete_id));
+      result.duplicate = duplicate;
+      return result;
+    };
+    pqxx::result replay = tx.exec_prepared(q::kIngestionFindActivityByRequest, request_id);
+    if (!replay.empty()) {
+      if (absl::string_view(replay[0]["athlete_id"].c_str()) != athlete_id) return RequestIdReused("import");
+      return session_result(replay[0]["session_id"].c_str(), false);
+    }
+    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
+    pqxx::result duplicate = tx.exec_prepared(q::kIngestionFindDuplicateActivity, athlete_id, db::Bytes(content_sha256),
+                                              activity.fit_file_id);
+    if (!duplicate.empty()) return session_result(duplicate[0]["session_id"].c_str(), true);
+    const std::string session_id =
+        tx.exec_prepared1(q::kIngestionInsertImportedSession, athlete_id, request_id, db::Bytes(content_sha256),
+                          activity.start_us, activity.duration_s, activity.distance_m, activity.elevation_gain_m,
+                          activity.average_heart_rate_bpm, activity.max_heart_rate_bpm, activity.device,
+                          static_cast<int>(metadata.surface()), activity.sport,
+                          static_cast<int64_t>(activity.samples.size()), static_cast<int64_t>(chunks.size()),
+                          last_offset, metadata.shoe())[0]
+            .c_str();
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      const size_t begin = i * kChunk;
+      const size_t end = std::min(activity.samples.size(), begin + kChunk);
+      tx.exec_prepared(q::kIngestionInsertSampleChunk, session_id, 1, static_cast<int64_t>(i + 1),
+                       static_cast<int>(end - begin), static_cast<int64_t>(activity.samples[begin].offset_ms()),
+                       static_cast<int64_t>(activity.samples[end - 1].offset_ms()), db::Bytes(chunks[i]));
+    }
+    tx.exec_prepared(q::kIngestionInsertActivityFile, athlete_id, session_id, request_id,
+                     static_cast<int>(activity.format), metadata.filename(), db::Bytes(content_sha256),
+                     activity.fit_file_id, static_cast<int>(content.size()), db::Bytes(content));
+    message.set_session(names::Session(athlete_id, session_id));
+    outbox::Enqueue(tx, kScoreSessionTopic, message.SerializeAsString());
+    return session_result(session_id, false);
   });
 }
 

@@ -12,6 +12,7 @@
 #include "services/common/dynamics_series.h"
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
+#include "services/ingestion/activity_import.h"
 
 namespace gaitkeeper::ingestion {
 
@@ -105,6 +106,18 @@ class IngestionRepository {
   absl::StatusOr<QuestionnairePage> ListQuestionnaireResponses(const std::string& athlete_id, v1::Instrument instrument,
                                                                const std::optional<pagination::Cursor>& after,
                                                                int page_size);
+
+  struct ImportResult {
+    v1::Session session;
+    bool duplicate = false;
+  };
+  // Stores an imported activity in one transaction: a COMPLETED session, its sample chunks, the
+  // original file, and the scoring outbox message. A re-upload of the same activity (same
+  // content hash or FIT file_id for this athlete) stores nothing and returns the earlier session
+  // with duplicate = true; a retry with the same request_id returns the first result.
+  absl::StatusOr<ImportResult> ImportActivity(const std::string& athlete_id, const std::string& request_id,
+                                              const v1::ImportMetadata& metadata, const ImportedActivity& activity,
+                                              const std::string& content, const std::string& content_sha256);
 
  private:
   db::Pool& pool_;

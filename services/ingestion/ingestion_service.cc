@@ -3,6 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/dynamics_series.h"
+#include "services/ingestion/activity_import.h"
+#include "services/ingestion/sha256.h"
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
 #include "services/common/rpc.h"
@@ -240,6 +242,50 @@ grpc::Status IngestionService::ReadSamples(grpc::ServerContext* context, const v
       }
       if (!writer->Write(message)) return absl::CancelledError("the client went away");
     }
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ImportActivity(grpc::ServerContext* context,
+                                              grpc::ServerReader<v1::ImportActivityRequest>* reader,
+                                              v1::ImportActivityResponse* response) {
+  return RunRpc(resolver_, *context, "ImportActivity", [&](const Caller&) -> absl::Status {
+    v1::ImportActivityRequest message;
+    if (!reader->Read(&message) || !message.has_metadata()) {
+      return InvalidArgumentWithFields("INVALID_IMPORT", {{"metadata", "the first message must carry the metadata"}});
+    }
+    const v1::ImportMetadata metadata = message.metadata();
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(metadata.parent(), "metadata.parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::Status valid = ValidateImportMetadata(metadata);
+    if (!valid.ok()) return valid;
+    std::string content;
+    while (reader->Read(&message)) {
+      if (!message.has_chunk()) {
+        return InvalidArgumentWithFields("INVALID_IMPORT", {{"metadata", "only the first message carries metadata"}});
+      }
+      if (message.chunk().size() > kMaxImportChunkBytes || content.size() + message.chunk().size() > kMaxImportBytes) {
+        return WithReason(absl::ResourceExhaustedError(absl::StrCat("files are limited to ", kMaxImportBytes >> 20,
+                                                                    " MiB in chunks of at most 1 MiB")),
+                          "FILE_TOO_LARGE");
+      }
+      content.append(message.chunk());
+    }
+    if (context->IsCancelled()) return absl::CancelledError("import cancelled by the client");
+    if (content.empty()) return InvalidArgumentWithFields("INVALID_IMPORT", {{"chunk", "the file is empty"}});
+    absl::StatusOr<ImportedActivity> activity = DecodeActivityFile(content, metadata.format());
+    if (!activity.ok()) return activity.status();
+    absl::StatusOr<IngestionRepository::ImportResult> result = repository_.ImportActivity(
+        *athlete, metadata.request_id(), metadata, *activity, content, Sha256(content));
+    if (!result.ok()) return result.status();
+    if (!result->duplicate && on_scoring_queued_) on_scoring_queued_();
+    *response->mutable_session() = std::move(result->session);
+    response->set_duplicate(result->duplicate);
+    response->set_format(activity->format);
+    response->set_sport(activity->sport);
+    response->set_sample_count(static_cast<int64_t>(activity->samples.size()));
+    for (const DynamicsSeries::Extra& e : activity->extra) response->add_extra_fields(e.name);
+    for (const std::string& w : activity->warnings) response->add_warnings(w);
     return absl::OkStatus();
   });
 }

@@ -27,6 +27,8 @@ class IngestionService final : public v1::IngestionService::Service {
                                 v1::UploadImuSamplesResponse* response) override;
   grpc::Status ReadSamples(grpc::ServerContext* context, const v1::ReadSamplesRequest* request,
                            grpc::ServerWriter<v1::ReadSamplesResponse>* writer) override;
+  grpc::Status ImportActivity(grpc::ServerContext* context, grpc::ServerReader<v1::ImportActivityRequest>* reader,
+                              v1::ImportActivityResponse* response) override;
   grpc::Status CreateSession(grpc::ServerContext* context, const v1::CreateSessionRequest* request,
                              v1::Session* response) override;
   grpc::Status GetSession(grpc::ServerContext* context, const v1::GetSessionRequest* request,

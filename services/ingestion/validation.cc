@@ -51,9 +51,78 @@ void CheckEnum(Violations& v, const std::string& field, Enum value, IsValid is_v
   if (!is_valid(value)) v.Add(field, "is not a known value");
 }
 
+// The accepted range of every per-second measurement, one row each (docs/API.md lists them).
+struct SampleRange {
+  const char* name;
+  double min;
+  double max;
+  const char* unit;
+  bool (*has)(const v1::DynamicsSample&);
+  double (*get)(const v1::DynamicsSample&);
+  void (*clear)(v1::DynamicsSample*);
+};
+
+#define GK_SAMPLE_RANGE(field, min, max, unit)                                  \
+  SampleRange {                                                                 \
+    #field, min, max, unit, [](const v1::DynamicsSample& s) { return s.has_##field(); }, \
+        [](const v1::DynamicsSample& s) -> double { return s.field(); },       \
+        [](v1::DynamicsSample* s) { s->clear_##field(); }                       \
+  }
+
+const std::vector<SampleRange>& SampleRanges() {
+  static const std::vector<SampleRange> kRanges = {
+      GK_SAMPLE_RANGE(speed_mps, 0, 12, "m/s"),
+      GK_SAMPLE_RANGE(cadence_spm, 0, 260, "steps/min"),
+      GK_SAMPLE_RANGE(step_length_m, 0, 3, "m"),
+      GK_SAMPLE_RANGE(vertical_oscillation_cm, 0, 30, "cm"),
+      GK_SAMPLE_RANGE(vertical_ratio_pct, 0, 30, "%"),
+      GK_SAMPLE_RANGE(ground_contact_time_ms, 50, 1500, "ms"),
+      GK_SAMPLE_RANGE(gct_balance_left_pct, 20, 80, "%"),
+      GK_SAMPLE_RANGE(heart_rate_bpm, 25, 250, "bpm"),
+      GK_SAMPLE_RANGE(power_w, 0, 2500, "W"),
+      GK_SAMPLE_RANGE(distance_m, 0, 1e6, "m"),
+      GK_SAMPLE_RANGE(altitude_m, -500, 9000, "m"),
+      GK_SAMPLE_RANGE(latitude_deg, -90, 90, "degrees"),
+      GK_SAMPLE_RANGE(longitude_deg, -180, 180, "degrees"),
+  };
+  return kRanges;
+}
+#undef GK_SAMPLE_RANGE
+
 }  // namespace
 
 bool IsValidRequestId(const std::string& request_id) { return names::IsUuid(request_id); }
+
+absl::Status ValidateImportMetadata(const v1::ImportMetadata& metadata) {
+  Violations v;
+  if (!IsValidRequestId(metadata.request_id())) {
+    v.Add("metadata.request_id", metadata.request_id().empty() ? "is required (a client-generated UUID)" : "must be a UUID");
+  }
+  CheckEnum(v, "metadata.format", metadata.format(), v1::FileFormat_IsValid);
+  CheckEnum(v, "metadata.surface", metadata.surface(), v1::Surface_IsValid);
+  if (metadata.filename().size() > 255) v.Add("metadata.filename", "must be at most 255 bytes");
+  CheckText(v, "metadata.shoe", metadata.shoe());
+  return v.ToStatus("INVALID_IMPORT");
+}
+
+std::vector<std::string> ClearOutOfRange(v1::DynamicsSample* sample) {
+  std::vector<std::string> cleared;
+  for (const SampleRange& r : SampleRanges()) {
+    if (!r.has(*sample)) continue;
+    const double value = r.get(*sample);
+    if (!std::isfinite(value) || value < r.min || value > r.max) {
+      r.clear(sample);
+      cleared.push_back(r.name);
+    }
+  }
+  // A position needs both coordinates.
+  if (sample->has_latitude_deg() != sample->has_longitude_deg()) {
+    sample->clear_latitude_deg();
+    sample->clear_longitude_deg();
+    cleared.push_back("position");
+  }
+  return cleared;
+}
 
 namespace {
 void CheckAthlete(Violations& v, const v1::Athlete& a, int64_t now_us) {
@@ -163,22 +232,9 @@ absl::Status ValidateUploadBatch(const v1::UploadSamplesRequest& request) {
       }
       previous_offset = s.offset_ms();
     }
-    CheckRange(v, p + "speed_mps", Opt(s, &D::has_speed_mps, &D::speed_mps), 0, 12, "m/s");
-    CheckRange(v, p + "cadence_spm", Opt(s, &D::has_cadence_spm, &D::cadence_spm), 0, 260, "steps/min");
-    CheckRange(v, p + "step_length_m", Opt(s, &D::has_step_length_m, &D::step_length_m), 0, 3, "m");
-    CheckRange(v, p + "vertical_oscillation_cm",
-               Opt(s, &D::has_vertical_oscillation_cm, &D::vertical_oscillation_cm), 0, 30, "cm");
-    CheckRange(v, p + "vertical_ratio_pct", Opt(s, &D::has_vertical_ratio_pct, &D::vertical_ratio_pct), 0, 30, "%");
-    CheckRange(v, p + "ground_contact_time_ms",
-               Opt(s, &D::has_ground_contact_time_ms, &D::ground_contact_time_ms), 50, 1500, "ms");
-    CheckRange(v, p + "gct_balance_left_pct",
-               Opt(s, &D::has_gct_balance_left_pct, &D::gct_balance_left_pct), 20, 80, "%");
-    CheckRange(v, p + "heart_rate_bpm", Opt(s, &D::has_heart_rate_bpm, &D::heart_rate_bpm), 25, 250, "bpm");
-    CheckRange(v, p + "power_w", Opt(s, &D::has_power_w, &D::power_w), 0, 2500, "W");
-    CheckRange(v, p + "distance_m", Opt(s, &D::has_distance_m, &D::distance_m), 0, 1e6, "m");
-    CheckRange(v, p + "altitude_m", Opt(s, &D::has_altitude_m, &D::altitude_m), -500, 9000, "m");
-    CheckRange(v, p + "latitude_deg", Opt(s, &D::has_latitude_deg, &D::latitude_deg), -90, 90, "degrees");
-    CheckRange(v, p + "longitude_deg", Opt(s, &D::has_longitude_deg, &D::longitude_deg), -180, 180, "degrees");
+    for (const SampleRange& r : SampleRanges()) {
+      if (r.has(s)) CheckRange(v, p + r.name, r.get(s), r.min, r.max, r.unit);
+    }
     if (s.has_latitude_deg() != s.has_longitude_deg()) {
       v.Add(p + (s.has_latitude_deg() ? "longitude_deg" : "latitude_deg"),
             "latitude and longitude come together");

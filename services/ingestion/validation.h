@@ -49,6 +49,14 @@ absl::Status ValidateCreateQuestionnaireResponse(const v1::CreateQuestionnaireRe
 // The scoring library's instrument for an API instrument; nullopt for UNSPECIFIED / unknown.
 std::optional<questionnaires::Instrument> ToInstrument(v1::Instrument instrument);
 
+// Clears every measurement of `sample` outside the ranges ValidateUploadBatch accepts (and a
+// half position); returns the names cleared. Imported files are repaired this way, not refused.
+std::vector<std::string> ClearOutOfRange(v1::DynamicsSample* sample);
+
+inline constexpr size_t kMaxImportChunkBytes = 1u << 20;
+// request_id, format, surface, filename and shoe of an import (parent is parsed by the caller).
+absl::Status ValidateImportMetadata(const v1::ImportMetadata& metadata);
+
 // A request_id must be a UUID.
 bool IsValidRequestId(const std::string& request_id);
 

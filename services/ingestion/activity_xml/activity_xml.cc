@@ -55,7 +55,9 @@ class WarningLog {
       ++suppressed_;
     }
   }
-  void AddSummary(std::string message) { summaries_.push_back(std::move(message)); }
+  void AddSummary(std::string message) {
+    summaries_.push_back(std::move(message));
+  }
 
   std::vector<std::string> Take() && {
     std::vector<std::string> all = std::move(detailed_);
@@ -169,8 +171,8 @@ class ActivityBuilder {
   // Numbers the next trackpoint element; ResourceExhausted past the cap.
   absl::StatusOr<size_t> NextPointIndex() {
     if (++points_seen_ > options_.max_points) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "more than ", options_.max_points, " track points"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("more than ", options_.max_points, " track points"));
     }
     return points_seen_;
   }
@@ -227,8 +229,10 @@ class ActivityBuilder {
             label, " has only one valid coordinate: position ignored"));
       }
     }
-    point.altitude_m = Checked(raw.altitude, kAltitude, label + " altitude", "m");
-    point.distance_m = Checked(raw.distance, kDistance, label + " distance", "m");
+    point.altitude_m =
+        Checked(raw.altitude, kAltitude, label + " altitude", "m");
+    point.distance_m =
+        Checked(raw.distance, kDistance, label + " distance", "m");
     point.heart_rate_bpm =
         Checked(raw.heart_rate, kHeartRate, label + " heart rate", "bpm");
     point.speed_mps = Checked(raw.speed, cycling ? kSpeedCycling : kSpeedOnFoot,
@@ -237,19 +241,20 @@ class ActivityBuilder {
     point.temperature_c =
         Checked(raw.temperature, kTemperature, label + " temperature", "degC");
     if (raw.run_cadence.present()) {
-      point.cadence_spm = Checked(raw.run_cadence, kCadenceSpm,
-                                  label + " cadence", "steps/min",
-                                  kStepsPerStride);
+      point.cadence_spm =
+          Checked(raw.run_cadence, kCadenceSpm, label + " cadence", "steps/min",
+                  kStepsPerStride);
     } else if (raw.cadence.present()) {
       if (cycling) {
         ++pedal_cadences_;
       } else {
-        point.cadence_spm = Checked(raw.cadence, kCadenceSpm,
-                                    label + " cadence", "steps/min",
-                                    kStepsPerStride);
+        point.cadence_spm =
+            Checked(raw.cadence, kCadenceSpm, label + " cadence", "steps/min",
+                    kStepsPerStride);
       }
     }
-    if (!activity_.points.empty() && point.time_ms < activity_.points.back().time_ms) {
+    if (!activity_.points.empty() &&
+        point.time_ms < activity_.points.back().time_ms) {
       ++points_backwards_;
     }
     activity_.points.push_back(point);
@@ -267,14 +272,16 @@ class ActivityBuilder {
     if (start.has_value()) {
       lap.start_time_ms = *start;
     } else {
-      warnings_.Add(absl::StrCat(label, "StartTime missing or invalid: 0 used"));
+      warnings_.Add(
+          absl::StrCat(label, "StartTime missing or invalid: 0 used"));
     }
     lap.total_time_s =
         Checked(raw.total_time, kLapTime, label + "TotalTimeSeconds", "s");
-    lap.distance_m = Checked(raw.distance, kDistance, label + "DistanceMeters", "m");
+    lap.distance_m =
+        Checked(raw.distance, kDistance, label + "DistanceMeters", "m");
     lap.max_speed_mps = MaxSpeed(raw.max_speed, cycling, label);
-    lap.average_heart_rate_bpm =
-        Checked(raw.average_hr, kHeartRate, label + "AverageHeartRateBpm", "bpm");
+    lap.average_heart_rate_bpm = Checked(raw.average_hr, kHeartRate,
+                                         label + "AverageHeartRateBpm", "bpm");
     lap.max_heart_rate_bpm =
         Checked(raw.max_hr, kHeartRate, label + "MaximumHeartRateBpm", "bpm");
     lap.calories = Checked(raw.calories, kCalories, label + "Calories", "kcal");
@@ -286,14 +293,15 @@ class ActivityBuilder {
           Checked(raw.average_run_cadence, kCadenceSpm, label + "AvgRunCadence",
                   "steps/min", kStepsPerStride);
     } else if (raw.cadence.present() && !cycling) {
-      lap.average_cadence_spm = Checked(raw.cadence, kCadenceSpm,
-                                        label + "Cadence", "steps/min",
-                                        kStepsPerStride);
+      lap.average_cadence_spm =
+          Checked(raw.cadence, kCadenceSpm, label + "Cadence", "steps/min",
+                  kStepsPerStride);
     }
-    lap.max_cadence_spm = Checked(raw.max_run_cadence, kCadenceSpm,
-                                  label + "MaxRunCadence", "steps/min",
-                                  kStepsPerStride);
-    lap.average_power_w = Checked(raw.average_power, kPower, label + "AvgWatts", "W");
+    lap.max_cadence_spm =
+        Checked(raw.max_run_cadence, kCadenceSpm, label + "MaxRunCadence",
+                "steps/min", kStepsPerStride);
+    lap.average_power_w =
+        Checked(raw.average_power, kPower, label + "AvgWatts", "W");
     lap.max_power_w = Checked(raw.max_power, kPower, label + "MaxWatts", "W");
     activity_.laps.push_back(lap);
   }
@@ -302,9 +310,9 @@ class ActivityBuilder {
   absl::StatusOr<Activity> Finish(const WalkNotes& notes) && {
     if (activity_.points.empty()) {
       if (points_skipped_ > 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "no track points with a valid time (", points_skipped_,
-            " skipped)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("no track points with a valid time (", points_skipped_,
+                         " skipped)"));
       }
       return absl::InvalidArgumentError("no track points");
     }
@@ -320,9 +328,11 @@ class ActivityBuilder {
           "name");
     }
     if (points_skipped_ > 0) {
-      warnings_.AddSummary(absl::StrCat(
-          points_skipped_, " trackpoints without a valid time skipped (first: "
-          "trackpoint ", first_skipped_, ")"));
+      warnings_.AddSummary(
+          absl::StrCat(points_skipped_,
+                       " trackpoints without a valid time skipped (first: "
+                       "trackpoint ",
+                       first_skipped_, ")"));
     }
     if (times_without_offset_ > 0) {
       warnings_.AddSummary(absl::StrCat(
@@ -353,17 +363,16 @@ class ActivityBuilder {
     if (!raw.present()) return std::nullopt;
     std::optional<double> value =
         raw.truncated ? std::nullopt : ParseDecimal(raw.text);
-    if (value.has_value() && *value > range.max &&
-        *value / 3600 <= range.max) {
-      warnings_.Add(absl::StrCat(label, "MaximumSpeed ", FormatNumber(*value),
-                                 " m/s implausible (", FormatNumber(*value / 3600),
-                                 " m/s if it were m/h): ignored"));
+    if (value.has_value() && *value > range.max && *value / 3600 <= range.max) {
+      warnings_.Add(absl::StrCat(
+          label, "MaximumSpeed ", FormatNumber(*value), " m/s implausible (",
+          FormatNumber(*value / 3600), " m/s if it were m/h): ignored"));
       return std::nullopt;
     }
     return Checked(raw, range, absl::StrCat(label, "MaximumSpeed"), "m/s");
   }
 
-  const ParseOptions& options_;
+  const ParseOptions options_;
   Activity activity_;
   WarningLog warnings_;
   size_t points_seen_ = 0;
@@ -386,9 +395,9 @@ absl::Status WrongRoot(const XmlElement& root, absl::string_view expected) {
 
 absl::Status CheckSize(absl::string_view xml, const ParseOptions& options) {
   if (xml.size() > options.max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "document of ", xml.size(), " bytes exceeds the limit of ",
-        options.max_bytes, " bytes"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat("document of ", xml.size(), " bytes exceeds the limit of ",
+                     options.max_bytes, " bytes"));
   }
   return absl::OkStatus();
 }
@@ -442,21 +451,23 @@ class TcxVisitor : public VisitorBase {
          Core(parent, "NextSport"))) {
       activity_depth_ = depth;
       ++activities_;
-      sport_ = absl::StripAsciiWhitespace(attributes.Get("Sport").value_or(""));
+      sport_ = std::string(
+          absl::StripAsciiWhitespace(attributes.Get("Sport").value_or("")));
       cycling_ = IsCyclingSport(sport_);
       if (activities_ == 1) {
         builder_.activity().sport = sport_;
       } else if (sport_ != builder_.activity().sport) {
         mixed_sports_ = true;
       }
-    } else if (activity_depth_ != 0 && lap_depth_ == 0 && depth == activity_depth_ + 1 &&
-               Core(element, "Lap")) {
+    } else if (activity_depth_ != 0 && lap_depth_ == 0 &&
+               depth == activity_depth_ + 1 && Core(element, "Lap")) {
       lap_depth_ = depth;
       lap_ = RawLap();
       lap_.index = ++laps_;
       lap_.start_time = attributes.Get("StartTime");
-    } else if (lap_depth_ != 0 && point_depth_ == 0 && depth == lap_depth_ + 2 &&
-               Core(element, "Trackpoint") && Core(parent, "Track")) {
+    } else if (lap_depth_ != 0 && point_depth_ == 0 &&
+               depth == lap_depth_ + 2 && Core(element, "Trackpoint") &&
+               Core(parent, "Track")) {
       absl::StatusOr<size_t> index = builder_.NextPointIndex();
       if (!index.ok()) return index.status();
       point_depth_ = depth;
@@ -498,12 +509,14 @@ class TcxVisitor : public VisitorBase {
       } else if (depth == activity_depth_ + 2 && Core(element, "Name") &&
                  Core(At(path, depth - 1), "Creator") &&
                  builder_.activity().creator.empty() && !truncated) {
-        builder_.activity().creator = absl::StripAsciiWhitespace(text);
+        builder_.activity().creator =
+            std::string(absl::StripAsciiWhitespace(text));
       }
     }
     if (depth == 1 && activities_ > 1) {
       builder_.warnings().AddSummary(absl::StrCat(
-          activities_, " activities", mixed_sports_ ? " of different sports" : "",
+          activities_, " activities",
+          mixed_sports_ ? " of different sports" : "",
           ": laps and points merged in document order; sport is the first's"));
     }
     return absl::OkStatus();
@@ -614,7 +627,14 @@ class TcxVisitor : public VisitorBase {
 };
 
 // Which trackpoint field a GPX extension element feeds, and how strongly.
-enum class GpxField { kHeartRate, kCadence, kTemperature, kSpeed, kPower, kDistance };
+enum class GpxField {
+  kHeartRate,
+  kCadence,
+  kTemperature,
+  kSpeed,
+  kPower,
+  kDistance
+};
 
 struct GpxExtensionRule {
   absl::string_view local_name;
@@ -666,8 +686,8 @@ class GpxVisitor : public VisitorBase {
         builder_.warnings().AddSummary(
             "root element in an unknown namespace: read as GPX 1.1");
       }
-      builder_.activity().creator =
-          absl::StripAsciiWhitespace(attributes.Get("creator").value_or(""));
+      builder_.activity().creator = std::string(
+          absl::StripAsciiWhitespace(attributes.Get("creator").value_or("")));
       return absl::OkStatus();
     }
     if (depth == 2 && Core(element, "trk")) {
@@ -795,9 +815,37 @@ class RootSniffer : public XmlVisitor {
 };
 
 int DaysInMonth(int year, int month) {
-  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
   const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
   return month == 2 && leap ? 29 : kDays[month - 1];
+}
+
+// One past the '>' closing the first tag that looks like a start tag ('<'
+// then a name character), skipping quoted attribute values; npos if none.
+// Only a hint: the walk that follows decides whether it really is one.
+size_t EndOfFirstStartTag(absl::string_view bytes) {
+  size_t open = 0;
+  while ((open = bytes.find('<', open)) != absl::string_view::npos) {
+    if (open + 1 < bytes.size() &&
+        (absl::ascii_isalpha(bytes[open + 1]) || bytes[open + 1] == '_')) {
+      break;
+    }
+    ++open;
+  }
+  if (open == absl::string_view::npos) return open;
+  char quote = 0;
+  for (size_t i = open + 1; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (quote != 0) {
+      if (c == quote) quote = 0;
+    } else if (c == '"' || c == '\'') {
+      quote = c;
+    } else if (c == '>') {
+      return i + 1;
+    }
+  }
+  return absl::string_view::npos;
 }
 
 }  // namespace
@@ -871,9 +919,9 @@ std::optional<int64_t> ParseDateTimeMs(absl::string_view text,
     return std::nullopt;
   }
   // A leap second (":60") normalises to the next minute's ":00".
-  const absl::Time whole = absl::FromCivil(
-      absl::CivilSecond(year, month, day, hour, minute, second),
-      absl::UTCTimeZone());
+  const absl::Time whole =
+      absl::FromCivil(absl::CivilSecond(year, month, day, hour, minute, second),
+                      absl::UTCTimeZone());
   if (had_offset != nullptr) *had_offset = offset;
   return absl::ToUnixMillis(whole) - int64_t{offset_s} * 1000 +
          (fraction_ns + 500000) / 1000000;
@@ -881,7 +929,8 @@ std::optional<int64_t> ParseDateTimeMs(absl::string_view text,
 
 absl::StatusOr<Activity> ParseTcx(absl::string_view xml,
                                   const ParseOptions& options) {
-  if (absl::Status status = CheckSize(xml, options); !status.ok()) return status;
+  if (absl::Status status = CheckSize(xml, options); !status.ok())
+    return status;
   ActivityBuilder builder("tcx", options);
   TcxVisitor visitor(builder);
   WalkNotes notes;
@@ -893,7 +942,8 @@ absl::StatusOr<Activity> ParseTcx(absl::string_view xml,
 
 absl::StatusOr<Activity> ParseGpx(absl::string_view xml,
                                   const ParseOptions& options) {
-  if (absl::Status status = CheckSize(xml, options); !status.ok()) return status;
+  if (absl::Status status = CheckSize(xml, options); !status.ok())
+    return status;
   ActivityBuilder builder("gpx", options);
   GpxVisitor visitor(builder);
   WalkNotes notes;
@@ -906,9 +956,16 @@ absl::StatusOr<Activity> ParseGpx(absl::string_view xml,
 std::string DetectFormat(absl::string_view bytes) {
   RootSniffer sniffer;
   WalkNotes notes;
-  // A walk that fails after the root start tag still tells the format.
-  (void)WalkXml(bytes, sniffer, &notes);
-  return sniffer.format();
+  if (WalkXml(bytes, sniffer, &notes).ok() || sniffer.Done()) {
+    return sniffer.format();
+  }
+  // libxml2 reads ahead, so an error soon after the root start tag hides the
+  // tag; walk again over the bytes up to the end of the first start tag.
+  const size_t cut = EndOfFirstStartTag(bytes);
+  if (cut == absl::string_view::npos) return "";
+  RootSniffer retry;
+  (void)WalkXml(bytes.substr(0, cut), retry, &notes);
+  return retry.format();
 }
 
 }  // namespace gaitkeeper::ingestion::activity_xml

@@ -10,9 +10,15 @@
 // building a whole-document tree, with network access off (XML_PARSE_NONET),
 // no DTD loading, no entity substitution (XML_PARSE_NOENT is not set) and
 // libxml2's default (non-"huge") limits on depth and text size. A document
-// whose DOCTYPE declares entities or names an external DTD is refused with
-// InvalidArgument before any of its content is read; a bare `<!DOCTYPE gpx>`
-// is tolerated with a warning. Input larger than ParseOptions::max_bytes and
+// whose DOCTYPE declares entities (general or parameter) or names an external
+// DTD is refused with InvalidArgument as soon as the reader reaches the
+// DOCTYPE, before any element is interpreted; an entity reference anywhere is
+// refused too; a bare `<!DOCTYPE gpx>` is tolerated with a warning. With
+// these options libxml2 2.9.14 never fetches an external entity or DTD, and
+// its amplification guard stops expansion bombs it meets while reading ahead
+// (the tests cover billion laughs, quadratic blow-up and file:///etc/passwd
+// XXE through general and parameter entities). Input larger than
+// ParseOptions::max_bytes and
 // documents with more than ParseOptions::max_points track points are refused
 // with ResourceExhausted. Leading ASCII whitespace and a UTF-8 byte order
 // mark before the XML declaration (seen in real exports) are skipped; line
@@ -42,29 +48,32 @@
 // Cadence. `cadence_spm` is always STEPS per minute. Evidence from the
 // reference decodes of real files in shared/data:
 //   * TCX `TPX/RunCadence` counts strides (one per two steps), like FIT's
-//     record.cadence: movescount.tcx holds 88-91 at 3.2 m/s, i.e. 2.2 m per
-//     step if read as steps, 1.1 m per step as strides. Stored as 2 x value.
+//     record.cadence: movescount.tcx holds mostly 85-94 (mean 89) at a mean
+//     3.2 m/s, i.e. 2.2 m per step if read as steps, 1.1 m as strides.
+//     Stored as 2 x value.
 //   * TCX core `Cadence` (trackpoint and lap) is pedal rpm in Garmin's schema,
 //     but running exporters write strides there (movescount.tcx lap Cadence
 //     89 next to RunCadence 88-90). Stored as 2 x value when the sport is
 //     not cycling; not stored (one warning) for cycling.
 //   * GPX `gpxtpx:cad` (and gpxdata/plain `cadence`) from Garmin Connect
-//     counts strides: in 2067489619.gpx, cad 55-61 goes with walking at
-//     1.4 m/s (0.7 m steps as strides, an impossible 1.4 m as steps) and cad
-//     78-81 with running at 2.4 m/s (160 steps/min). Stored as 2 x value,
-//     except for cycling track types, where it is pedal rpm: not stored, one
-//     warning.
+//     counts strides: in 2067489619.gpx, cad 50-69 goes with 1.4 m/s
+//     (walking: 0.6-0.8 m steps as strides, an impossible 1.3-1.6 m as
+//     steps) and cad 70-89 with 2.2-2.4 m/s (running at 140-180 steps/min,
+//     0.85 m steps). Stored as 2 x value, except for cycling track types,
+//     where it is pedal rpm: not stored, one warning.
 // A sport counts as cycling when it contains "bik", "cycl" or "ride"
 // (ignoring case): TCX "Biking", GPX "cycling", "Ride", "mountain_biking".
 //
 // Warnings. Human-readable, positions 1-based in document order ("lap 1" is
 // the first lap, "trackpoint 7" the seventh Trackpoint/trkpt element,
-// counting skipped ones). At most 50 detailed warnings are kept; the rest are
-// counted in a final "N further warnings suppressed" line.
+// counting skipped ones). At most 50 detailed warnings are kept, the rest
+// counted in one "N further warnings suppressed" line; per-document summary
+// lines (skipped points, times without offset, pedal cadence, tolerated
+// leading whitespace / DOCTYPE / undeclared prefixes) follow.
 //
-// Not handled: TCX Courses and Workouts (only Activities are read), GPX
-// routes (rte) and waypoints (wpt), and vendor extensions in namespaces not
-// listed below.
+// Not handled: TCX Courses and Workouts (only Activities are read), the old
+// TCX v1 History/Run layout, GPX routes (rte) and waypoints (wpt), and
+// vendor extensions in namespaces not listed below.
 
 #include <cstddef>
 #include <cstdint>
@@ -87,8 +96,10 @@ inline constexpr absl::string_view kTcxV1Ns =
 // AvgRunCadence, MaxRunCadence, AvgWatts, MaxWatts) extensions.
 inline constexpr absl::string_view kActivityExtensionV2Ns =
     "http://www.garmin.com/xmlschemas/ActivityExtension/v2";
-inline constexpr absl::string_view kGpx11Ns = "http://www.topografix.com/GPX/1/1";
-inline constexpr absl::string_view kGpx10Ns = "http://www.topografix.com/GPX/1/0";
+inline constexpr absl::string_view kGpx11Ns =
+    "http://www.topografix.com/GPX/1/1";
+inline constexpr absl::string_view kGpx10Ns =
+    "http://www.topografix.com/GPX/1/0";
 // gpxtpx:TrackPointExtension: hr, cad, atemp (v1 and v2), speed (v2).
 inline constexpr absl::string_view kTrackPointExtensionV1Ns =
     "http://www.garmin.com/xmlschemas/TrackPointExtension/v1";
@@ -188,9 +199,10 @@ absl::StatusOr<Activity> ParseGpx(absl::string_view xml,
                                   const ParseOptions& options = {});
 
 // Sniffs the root element: "tcx" for TrainingCenterDatabase, "gpx" for gpx,
-// "" for anything else, including bytes that are not XML or that break
-// before the root element (a document broken after its root start tag is
-// still recognised). Reads at most a few kilobytes past the root start tag.
+// "" for anything else, including bytes that are not XML, that break before
+// the root element or whose DOCTYPE is refused (see above). A document broken
+// after its root start tag is still recognised. Parsing stops at the root
+// start tag, so the cost does not grow with the rest of the document.
 std::string DetectFormat(absl::string_view bytes);
 
 // Parses an ISO-8601 / xsd:dateTime such as "2012-12-26T21:29:53Z",

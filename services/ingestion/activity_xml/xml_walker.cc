@@ -84,9 +84,9 @@ absl::string_view DescribeError(int code) {
 }
 
 absl::Status NotWellFormed(int line, int code) {
-  return absl::InvalidArgumentError(absl::StrCat(
-      "XML not well-formed at line ", line, ": ", DescribeError(code),
-      " (libxml2 error ", code, ")"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("XML not well-formed at line ", line, ": ",
+                   DescribeError(code), " (libxml2 error ", code, ")"));
 }
 
 struct ReaderDeleter {
@@ -115,9 +115,9 @@ bool IsAsciiSpace(char c) {
 }  // namespace
 
 std::optional<std::string> XmlAttributes::Get(const char* name) const {
-  xmlChar* value = xmlTextReaderGetAttribute(
-      static_cast<xmlTextReaderPtr>(reader_),
-      reinterpret_cast<const xmlChar*>(name));
+  xmlChar* value =
+      xmlTextReaderGetAttribute(static_cast<xmlTextReaderPtr>(reader_),
+                                reinterpret_cast<const xmlChar*>(name));
   if (value == nullptr) return std::nullopt;
   std::string result(reinterpret_cast<const char*>(value));
   xmlFree(value);
@@ -139,15 +139,15 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
     notes->skipped_leading_bytes = true;
   }
   doc.remove_prefix(spaces);
-  if (doc.empty()) return NotWellFormed(1 + line_offset, XML_ERR_DOCUMENT_EMPTY);
+  if (doc.empty())
+    return NotWellFormed(1 + line_offset, XML_ERR_DOCUMENT_EMPTY);
   if (doc.size() > static_cast<size_t>(INT_MAX)) {
     return absl::ResourceExhaustedError("document larger than 2 GiB");
   }
 
-  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(
-      xmlReaderForMemory(doc.data(), static_cast<int>(doc.size()),
-                         /*URL=*/nullptr, /*encoding=*/nullptr,
-                         kReaderOptions));
+  std::unique_ptr<xmlTextReader, ReaderDeleter> reader(xmlReaderForMemory(
+      doc.data(), static_cast<int>(doc.size()),
+      /*URL=*/nullptr, /*encoding=*/nullptr, kReaderOptions));
   if (reader == nullptr) {
     return absl::ResourceExhaustedError("cannot create an XML reader");
   }
@@ -158,8 +158,12 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
   std::vector<XmlElement> path;
   std::vector<std::string> texts;
   std::vector<bool> truncated;
+  // The line of the node the reader is on; the parser itself may be ahead.
   auto current_line = [&] {
-    return xmlTextReaderGetParserLineNumber(reader.get()) + line_offset;
+    const xmlNode* node = xmlTextReaderCurrentNode(reader.get());
+    long line = node != nullptr ? xmlGetLineNo(node) : 0;
+    if (line <= 0) line = xmlTextReaderGetParserLineNumber(reader.get());
+    return static_cast<int>(line) + line_offset;
   };
   auto end_element = [&]() -> absl::Status {
     absl::Status status = visitor.OnEnd(path, texts.back(), truncated.back());
@@ -178,9 +182,9 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
         if (dtd == nullptr || dtd->entities != nullptr ||
             dtd->pentities != nullptr || dtd->ExternalID != nullptr ||
             dtd->SystemID != nullptr) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "DOCTYPE at line ", current_line(),
-              " declares entities or an external DTD: refused"));
+          return absl::InvalidArgumentError(
+              absl::StrCat("DOCTYPE at line ", current_line(),
+                           " declares entities or an external DTD: refused"));
         }
         notes->bare_doctype = true;
         break;
