@@ -23,8 +23,8 @@
 // with ResourceExhausted. Leading ASCII whitespace and a UTF-8 byte order
 // mark before the XML declaration (seen in real exports) are skipped; line
 // numbers in messages still count from the start of the caller's bytes.
-// Error messages carry a line number and a generic description, never bytes
-// of the document.
+// Status messages never quote the document: a parse error gives the line
+// number, libxml2's error code and a generic description.
 //
 // Namespaces. Elements are matched on local name plus namespace URI: core
 // elements must be in the namespace of the root element (whatever it is) or

@@ -139,8 +139,9 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
     notes->skipped_leading_bytes = true;
   }
   doc.remove_prefix(spaces);
-  if (doc.empty())
+  if (doc.empty()) {
     return NotWellFormed(1 + line_offset, XML_ERR_DOCUMENT_EMPTY);
+  }
   if (doc.size() > static_cast<size_t>(INT_MAX)) {
     return absl::ResourceExhaustedError("document larger than 2 GiB");
   }
@@ -158,11 +159,15 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
   std::vector<XmlElement> path;
   std::vector<std::string> texts;
   std::vector<bool> truncated;
-  // The line of the node the reader is on; the parser itself may be ahead.
+  // The line of the node the reader is on. libxml2 stores node lines in 16
+  // bits (65535 means "or later"); past that, and for nodes without a line,
+  // the parser's own line is used, which may be a little ahead.
   auto current_line = [&] {
     const xmlNode* node = xmlTextReaderCurrentNode(reader.get());
     long line = node != nullptr ? xmlGetLineNo(node) : 0;
-    if (line <= 0) line = xmlTextReaderGetParserLineNumber(reader.get());
+    if (line <= 0 || line >= 65535) {
+      line = xmlTextReaderGetParserLineNumber(reader.get());
+    }
     return static_cast<int>(line) + line_offset;
   };
   auto end_element = [&]() -> absl::Status {
@@ -177,8 +182,10 @@ absl::Status WalkXml(absl::string_view bytes, XmlVisitor& visitor,
   while ((rc = xmlTextReaderRead(reader.get())) == 1) {
     switch (xmlTextReaderNodeType(reader.get())) {
       case XML_READER_TYPE_DOCUMENT_TYPE: {
-        const auto* dtd = reinterpret_cast<const xmlDtd*>(
-            xmlTextReaderCurrentNode(reader.get()));
+        const xmlNode* node = xmlTextReaderCurrentNode(reader.get());
+        const auto* dtd = node != nullptr && node->type == XML_DTD_NODE
+                              ? reinterpret_cast<const xmlDtd*>(node)
+                              : nullptr;
         if (dtd == nullptr || dtd->entities != nullptr ||
             dtd->pentities != nullptr || dtd->ExternalID != nullptr ||
             dtd->SystemID != nullptr) {

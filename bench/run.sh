@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Measures what docs/PERFORMANCE.md reports, each figure beside a baseline taken in the same run:
+#   1. CreateSession over gRPC at 16 and 64 callers  vs  pgbench running the same SQL at 16 and 64
+#   2. samples stored per second through the streaming RPCs (per-second dynamics, 100 Hz and 500 Hz
+#      IMU)  vs  COPY of the same samples one row per sample into an indexed plain table
+#   3. the IMU gait analysis and scoring micro-benchmarks (Google Benchmark), when built
+# Everything runs on loopback against the private PostgreSQL; traffic is bounded in time and count.
+#   bench/run.sh [--quick]
+set -euo pipefail
+. "$(dirname "$0")/../scripts/lib/common.sh"
+. "$(dirname "$0")/../scripts/lib/pg.sh"
+export GK_BUILD="${GK_BENCH_BUILD:-$GK_ROOT/build-bench}"
+export GK_BUILD_TYPE=Release
+export GK_CMAKE_ARGS="-DGK_BUILD_BENCHMARKS=ON -DGK_BUILD_TESTS=OFF"
+export GK_STACK_DIR="$GK_RUN/bench"
+export GK_INGESTION_PORT=50071 GK_SCORING_PORT=50072 GK_PLANNING_PORT=50073
+. "$(dirname "$0")/../scripts/lib/stack.sh"
+
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+seconds=10; sessions=8; minutes=30
+[ $quick = 1 ] && { seconds=3; sessions=2; minutes=10; }
+
+cleanup() { gk_stack_stop_all || true; [ "${GK_PG_STARTED:-0}" = 1 ] && gk_pg_stop; }
+trap cleanup EXIT
+
+gk_install_deps libbenchmark-dev
+gk_build
+gk_pg_start
+gk_pg_migrate
+# The bench stack: enough handler threads and connections for 64 callers.
+export GK_INGESTION_MAX_THREADS=96 GK_INGESTION_DB_POOL_SIZE=64 GK_LOG_LEVEL=warning
+gk_stack_start_all
+load="$GK_BUILD/bench/gaitkeeper-load"
+target="127.0.0.1:$GK_INGESTION_PORT"
+
+echo "## machine"
+echo "$(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r), PostgreSQL $("$(gk_pg_bin)/postgres" --version | awk '{print $3}'), date $(date -u +%F)"
+
+echo "## 1. CreateSession vs pgbench (same SQL, same concurrency)"
+athlete="$(psql -X -q -t -A "$GK_DATABASE_URL" -c \
+  "INSERT INTO athletes (id, request_id, request_hash) VALUES (gen_random_uuid(), gen_random_uuid(), '\\x00') RETURNING id" | head -n 1)"
+script="$(mktemp)"
+sed "s/@ATHLETE@/$athlete/" "$GK_ROOT/bench/create_session.pgbench.sql" > "$script"
+for c in 16 64; do
+  "$load" create-sessions --target="$target" --concurrency=$c --seconds=$seconds
+  PGPASSWORD="$GK_PG_APP_PASSWORD" pgbench -n -M prepared -h 127.0.0.1 -p "$GK_PG_PORT" -U gaitkeeper_app \
+    -c $c -j 2 -T $seconds -f "$script" gaitkeeper 2>/dev/null \
+    | awk -v c=$c '/latency average/{lat=$4} /^tps/{tps=$3} END{printf "pgbench concurrency=%d tps=%.0f latency_avg_ms=%s\n", c, tps, lat}'
+done
+rm -f "$script"
+
+echo "## 2. samples stored per second vs COPY one row per sample"
+for kind in dynamics imu100 imu500; do
+  m=$minutes; s=$sessions
+  [ $kind = dynamics ] && s=$((sessions * 8))
+  "$load" ingest --target="$target" --kind=$kind --sessions=$s --concurrency=4 --minutes=$m
+  "$load" copy-baseline --database_url="$GK_DATABASE_URL" --kind=$kind --sessions=$s --minutes=$m
+done
+
+echo "## 3. micro-benchmarks"
+for b in "$GK_BUILD"/bench/*_benchmark; do
+  [ -x "$b" ] && "$b" --benchmark_min_time=0.2 2>/dev/null
+done
+echo "done"
