@@ -1,5 +1,5 @@
 -- What CreateSession does in the database, for pgbench: the idempotent insert (with the payload
--- hash) and the read-back of the stored session, in one transaction. @ATHLETE@ is replaced by
+-- hash) returning the stored session, in one transaction. @ATHLETE@ is replaced by
 -- bench/run.sh.
 BEGIN;
 INSERT INTO sessions (id, athlete_id, request_id, request_hash, start_time, duration_s, distance_m,
@@ -10,10 +10,8 @@ SELECT gen_random_uuid(), a.id, gen_random_uuid(), sha256('\x0a0b0c'::bytea), no
 FROM athletes a
 WHERE a.id = '@ATHLETE@'
 ON CONFLICT (request_id) DO NOTHING
-RETURNING id AS session_id \gset
-SELECT id, athlete_id, (extract(epoch FROM start_time) * 1000000)::bigint AS start_us, duration_s, distance_m,
-       elevation_gain_m, average_heart_rate_bpm, max_heart_rate_bpm, source, device, surface, shoe, state, sport,
-       sample_count, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us,
-       (extract(epoch FROM complete_time) * 1000000)::bigint AS complete_us
-FROM sessions WHERE id = :session_id AND athlete_id = '@ATHLETE@';
+RETURNING id, athlete_id, (extract(epoch FROM start_time) * 1000000)::bigint AS start_us, duration_s, distance_m,
+          elevation_gain_m, average_heart_rate_bpm, max_heart_rate_bpm, source, device, surface, shoe, state,
+          sport, sample_count, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us,
+          (extract(epoch FROM complete_time) * 1000000)::bigint AS complete_us;
 COMMIT;

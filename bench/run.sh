@@ -21,7 +21,7 @@ quick=0
 seconds=10; sessions=8; minutes=30
 [ $quick = 1 ] && { seconds=3; sessions=2; minutes=10; }
 
-cleanup() { gk_stack_stop_all || true; [ "${GK_PG_STARTED:-0}" = 1 ] && gk_pg_stop; }
+cleanup() { gk_stack_stop_all || true; if [ "${GK_PG_STARTED:-0}" = 1 ]; then gk_pg_stop || true; fi; }
 trap cleanup EXIT
 
 gk_install_deps libbenchmark-dev
@@ -60,6 +60,6 @@ done
 
 echo "## 3. micro-benchmarks"
 for b in "$GK_BUILD"/bench/*_benchmark; do
-  [ -x "$b" ] && "$b" --benchmark_min_time=0.2 2>/dev/null
+  if [ -x "$b" ]; then "$b" --benchmark_min_time=0.2 2>/dev/null; fi
 done
 echo "done"

@@ -14,7 +14,7 @@ export GK_PLANNING_PORT="${GK_DEMO_PLANNING_PORT:-50063}"
 
 cleanup() {
   gk_stack_stop_all || true
-  [ "${GK_PG_STARTED:-0}" = 1 ] && gk_pg_stop
+  if [ "${GK_PG_STARTED:-0}" = 1 ]; then gk_pg_stop || true; fi
 }
 trap cleanup EXIT
 

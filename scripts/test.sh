@@ -10,7 +10,7 @@ export GK_BUILD="${GK_BUILD:-$(cd "$(dirname "$0")/.." && pwd)/build-test-${GK_B
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/pg.sh"
 
-cleanup() { [ "${GK_PG_STARTED:-0}" = 1 ] && gk_pg_stop; }
+cleanup() { if [ "${GK_PG_STARTED:-0}" = 1 ]; then gk_pg_stop || true; fi; }
 trap cleanup EXIT
 
 gk_install_deps

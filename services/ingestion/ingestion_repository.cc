@@ -182,16 +182,11 @@ absl::StatusOr<v1::Session> IngestionRepository::CreateSession(const std::string
         Opt(s.has_average_heart_rate_bpm(), s.average_heart_rate_bpm()),
         Opt(s.has_max_heart_rate_bpm(), s.max_heart_rate_bpm()), static_cast<int>(s.source()),
         s.device(), static_cast<int>(s.surface()), s.shoe());
-    std::string id;
-    if (!inserted.empty()) {
-      id = inserted[0]["id"].c_str();
-    } else {
-      pqxx::result existing = tx.exec_prepared(q::kIngestionFindSessionByRequest, request_id, db::Bytes(fingerprint));
-      if (existing.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
-      if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("session");
-      id = existing[0]["id"].c_str();
-    }
-    return SessionFromRow(tx.exec_prepared1(q::kIngestionGetSession, id, athlete_id));
+    if (!inserted.empty()) return SessionFromRow(inserted[0]);
+    pqxx::result existing = tx.exec_prepared(q::kIngestionFindSessionByRequest, request_id, db::Bytes(fingerprint));
+    if (existing.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("session");
+    return SessionFromRow(tx.exec_prepared1(q::kIngestionGetSession, existing[0]["id"].c_str(), athlete_id));
   });
 }
 
