@@ -27,7 +27,7 @@ gk_service_start() {
   mkdir -p "$GK_STACK_DIR"
   if gk_service_pid "$name" >/dev/null; then gk_say "$name already running"; return 0; fi
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then gk_die "port $port ($name) is already in use"; fi
-  GK_DATABASE_URL="$GK_DATABASE_URL" GK_SCORING_ADDRESS="127.0.0.1:$GK_SCORING_PORT" \
+  GK_DATABASE_URL="$GK_DATABASE_URL" GK_SCORING_ADDRESS="127.0.0.1:$GK_SCORING_PORT" GK_PLANNING_ADDRESS="127.0.0.1:$GK_PLANNING_PORT" \
     nohup "$(gk_bin "$name" "$name")" --listen="127.0.0.1:$port" >>"$GK_STACK_DIR/$name.log" 2>&1 &
   echo $! > "$GK_STACK_DIR/$name.pid"
 }

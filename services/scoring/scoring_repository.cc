@@ -3,7 +3,10 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "db/sql_catalog.h"
+#include "gaitkeeper/planning/v1/planning.pb.h"
+#include "services/common/outbox.h"
 #include "services/common/status.h"
+#include "services/scoring/planning_handoff.h"
 #include "services/common/time_util.h"
 
 namespace gaitkeeper::scoring {
@@ -57,9 +60,19 @@ absl::StatusOr<v1::GaitScore> ScoringRepository::StoreScore(const names::Session
                                                             const ScoreFigures& figures) {
   const std::string result = score.SerializeAsString();
   return db::RunInTransaction<v1::GaitScore>(pool_, "store_score", [&](pqxx::work& tx) -> absl::StatusOr<v1::GaitScore> {
-    tx.exec_prepared(q::kScoringInsertGaitScore, ref.session_id, ref.athlete_id, score.algorithm_version(),
-                     session_start_us, figures.cadence_spm, figures.step_length_m, figures.speed_mps,
-                     figures.distance_m, figures.duration_s, db::Bytes(result));
+    pqxx::result inserted =
+        tx.exec_prepared(q::kScoringInsertGaitScore, ref.session_id, ref.athlete_id, score.algorithm_version(),
+                         session_start_us, figures.cadence_spm, figures.step_length_m, figures.speed_mps,
+                         figures.distance_m, figures.duration_s, db::Bytes(result));
+    if (!inserted.empty()) {
+      // A new score changes the runner's picture: planning prepares the next plan from it, starting
+      // the day after the session. The score's id makes the plan request idempotent.
+      planning::v1::GeneratePlanRequest plan;
+      plan.set_parent(names::Athlete(ref.athlete_id));
+      plan.set_request_id(inserted[0]["id"].c_str());
+      *plan.mutable_start_date() = timeutil::AddDays(timeutil::DateOfMicros(session_start_us), 1);
+      outbox::Enqueue(tx, kPlanOnScoreTopic, plan.SerializeAsString());
+    }
     pqxx::result rows = tx.exec_prepared(q::kScoringGetGaitScore, ref.session_id, ref.athlete_id,
                                          score.algorithm_version());
     if (rows.empty()) return absl::InternalError("stored score vanished");

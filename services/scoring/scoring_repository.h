@@ -41,7 +41,8 @@ class ScoringRepository {
   absl::StatusOr<SessionForScoring> LoadSession(const names::SessionRef& ref);
 
   // Stores `score` unless this session already has a score of the same algorithm version; in
-  // both cases returns the stored one (the first writer wins, so concurrent scoring is safe).
+  // both cases returns the stored one (the first writer wins, so concurrent scoring is safe). A new
+  // score also queues, in the same transaction, a plan request for the planning service.
   absl::StatusOr<v1::GaitScore> StoreScore(const names::SessionRef& ref, int64_t session_start_us,
                                            const v1::GaitScore& score, const ScoreFigures& figures);
 

@@ -28,7 +28,7 @@ export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.
 base=$(( 20000 + ($$ % 2000) * 3 ))
 declare -A port=([ingestion]=$base [scoring]=$((base + 1)) [planning]=$((base + 2)))
 for s in scoring planning ingestion; do
-  GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" "$bin/$s/gaitkeeper-$s" --listen="127.0.0.1:${port[$s]}" \
+  GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" GK_PLANNING_ADDRESS="127.0.0.1:${port[planning]}" "$bin/$s/gaitkeeper-$s" --listen="127.0.0.1:${port[$s]}" \
     --shutdown_grace_s=5 2>"$work/$s.log" &
   pids+=($!)
 done

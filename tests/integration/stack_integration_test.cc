@@ -301,6 +301,39 @@ TEST_F(StackTest, EndToEndUploadScoreAndPlan) {
   EXPECT_EQ(current.items_size(), plan.items_size());
 }
 
+TEST_F(StackTest, ANewScoreMakesPlanningPrepareAPlanOnce) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  synthetic::RunProfile p;
+  p.duration_s = 600;
+  p.cadence_drift = 0;
+  ing::UploadSamplesResponse response;
+  ASSERT_TRUE(Upload(s.name(), synthetic::GenerateRun(p), 600, 1, 1, &response).ok());
+  ASSERT_TRUE(Complete(s.name()).ok());
+  EXPECT_EQ(stack_->DeliverPending(), 0);
+  EXPECT_EQ(stack_->DeliverPendingPlans(), 0);
+  planning::v1::GetCurrentPlanRequest current_request;
+  current_request.set_parent(a.name());
+  planning::v1::Plan current;
+  ASSERT_TRUE(stack_->planning().GetCurrentPlan(Context().get(), current_request, &current).ok());
+  absl::StatusOr<scoring::v1::GaitScore> score = GetScore(s.name());
+  ASSERT_TRUE(score.ok());
+  EXPECT_EQ(current.inputs().score(), score->name());
+  EXPECT_EQ(timeutil::ToIsoDate(current.start_date()),
+            timeutil::ToIsoDate(timeutil::AddDays(timeutil::DateOfMicros(timeutil::ToMicros(s.start_time())), 1)));
+  // Scoring the same session again (a redelivery) changes nothing downstream.
+  scoring::v1::ScoreSessionRequest again;
+  again.set_session(s.name());
+  scoring::v1::GaitScore rescored;
+  ASSERT_TRUE(stack_->scoring().ScoreSession(Context().get(), again, &rescored).ok());
+  EXPECT_EQ(*outbox::CountPending(stack_->pool(), scoring::kPlanOnScoreTopic), 0);
+  planning::v1::ListPlansRequest list;
+  list.set_parent(a.name());
+  planning::v1::ListPlansResponse plans;
+  ASSERT_TRUE(stack_->planning().ListPlans(Context().get(), list, &plans).ok());
+  EXPECT_EQ(plans.plans_size(), 1);
+}
+
 TEST_F(StackTest, ScoringIsDeliveredAfterTheScoringServiceComesBack) {
   ing::Athlete a = NewAthlete();
   ing::Session s = NewSession(a.name());

@@ -17,6 +17,7 @@
 #include "services/ingestion/scoring_handoff.h"
 #include "services/planning/planning_repository.h"
 #include "services/planning/planning_service.h"
+#include "services/scoring/planning_handoff.h"
 #include "services/scoring/scoring_repository.h"
 #include "services/scoring/scoring_service.h"
 
@@ -37,21 +38,30 @@ class InProcessStack {
   ingestion::v1::IngestionService::Stub& ingestion() { return *ingestion_stub_; }
   scoring::v1::ScoringService::Stub& scoring() { return *scoring_stub_; }
   planning::v1::PlanningService::Stub& planning() { return *planning_stub_; }
+  // Ingestion's dispatcher (completed sessions -> scoring).
   outbox::Dispatcher& dispatcher() { return *dispatcher_; }
+  // Scoring's dispatcher (new scores -> planning).
+  outbox::Dispatcher& plan_dispatcher() { return *plan_dispatcher_; }
   db::Pool& pool() { return *pool_; }
   int ingestion_port() const { return ingestion_server_->port(); }
   int scoring_port() const { return scoring_port_; }
 
-  // Runs dispatcher passes until nothing is pending or `timeout` passes; returns the count left.
+  // Runs ingestion's dispatcher until nothing is pending or `timeout` passes; returns the count left.
   int64_t DeliverPending(absl::Duration timeout = absl::Seconds(20));
+  // The same for scoring's plan requests.
+  int64_t DeliverPendingPlans(absl::Duration timeout = absl::Seconds(20));
 
  private:
+  int64_t Deliver(outbox::Dispatcher& dispatcher, const char* topic, absl::Duration timeout);
+
   std::unique_ptr<db::Pool> pool_;
   CallerResolver resolver_{CallerResolver::AuthMode::kDevelopment};
   std::unique_ptr<scoring::ScoringRepository> scoring_repository_;
   std::unique_ptr<scoring::ScoringService> scoring_service_;
   std::unique_ptr<Server> scoring_server_;
   int scoring_port_ = 0;
+  std::unique_ptr<scoring::PlanningHandoff> plan_handoff_;
+  std::unique_ptr<outbox::Dispatcher> plan_dispatcher_;
   std::unique_ptr<ingestion::IngestionRepository> ingestion_repository_;
   std::unique_ptr<ingestion::ScoringHandoff> handoff_;
   std::unique_ptr<outbox::Dispatcher> dispatcher_;
