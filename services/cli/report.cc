@@ -62,6 +62,8 @@ std::string FormatScore(const scoring::v1::GaitScore& score) {
   for (const scoring::v1::MetricSummary& m : score.metrics()) {
     if (!m.explanation().empty()) absl::StrAppend(&out, "  - ", m.explanation(), "\n");
   }
+  if (score.drift_size() > 0) absl::StrAppend(&out, "  Fatigue drift:\n");
+  for (const scoring::v1::MetricDrift& d : score.drift()) absl::StrAppend(&out, "  - ", d.explanation(), "\n");
   return out;
 }
 

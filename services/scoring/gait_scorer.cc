@@ -80,6 +80,17 @@ Distribution Summarize(const std::vector<float>& values, const std::vector<size_
   return d;
 }
 
+std::optional<Drift> ThirdsDrift(const std::vector<float>& values, const std::vector<size_t>& running) {
+  const size_t third = running.size() / 3;
+  if (third == 0) return std::nullopt;
+  const std::vector<size_t> first(running.begin(), running.begin() + third);
+  const std::vector<size_t> last(running.end() - third, running.end());
+  const Distribution a = Summarize(values, first);
+  const Distribution b = Summarize(values, last);
+  if (a.count < 10 || b.count < 10) return std::nullopt;
+  return Drift{a.median, b.median};
+}
+
 std::vector<float> StepLengths(const DynamicsSeries& series) {
   const size_t n = series.size();
   std::vector<float> out(n, kMissing);
@@ -202,6 +213,32 @@ v1::GaitScore ScoreDynamics(const DynamicsSeries& series, const AthleteContext& 
     v1::MetricSummary* m = AddMetric(score, v1::METRIC_SPEED, "m/s", speed);
     m->set_explanation(absl::StrFormat("Running speed %.1f km/h (median).", speed.median * 3.6));
   }
+  // Fatigue drift of cadence, contact time and oscillation (first vs last third of the running part).
+  struct DriftSpec {
+    v1::Metric metric;
+    const char* name;
+    const char* unit;
+    const std::vector<float>* values;
+  };
+  const DriftSpec drifts[] = {
+      {v1::METRIC_CADENCE, "Cadence", "steps/min", &series.cadence_spm},
+      {v1::METRIC_GROUND_CONTACT_TIME, "Ground contact time", "ms", &series.ground_contact_time_ms},
+      {v1::METRIC_VERTICAL_OSCILLATION, "Vertical oscillation", "cm", &series.vertical_oscillation_cm},
+  };
+  for (const DriftSpec& spec : drifts) {
+    std::optional<Drift> d = ThirdsDrift(ColumnOrEmpty(*spec.values, n), running);
+    if (!d.has_value()) continue;
+    v1::MetricDrift* out = score.add_drift();
+    out->set_metric(spec.metric);
+    out->set_unit(spec.unit);
+    out->set_first_third(d->first_third);
+    out->set_last_third(d->last_third);
+    out->set_change(d->last_third - d->first_third);
+    out->set_change_percent(d->first_third != 0 ? 100.0 * (d->last_third - d->first_third) / d->first_third : 0);
+    out->set_explanation(absl::StrFormat("%s went from %.4g to %.4g %s between the first and the last third of the run (%+.1f %%).",
+                                         spec.name, d->first_third, d->last_third, spec.unit, out->change_percent()));
+  }
+
   const Distribution hr = Summarize(ColumnOrEmpty(series.heart_rate_bpm, n), running);
   if (hr.count > 0) {
     v1::MetricSummary* m = AddMetric(score, v1::METRIC_HEART_RATE, "bpm", hr);

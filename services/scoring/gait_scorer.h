@@ -47,6 +47,14 @@ struct AthleteContext {
 // no running samples the metrics are simply absent.
 v1::GaitScore ScoreDynamics(const DynamicsSeries& series, const AthleteContext& athlete);
 
+// First-third vs last-third medians of `values` over the running samples `running` (by order);
+// nullopt when either third has fewer than 10 values.
+struct Drift {
+  double first_third = 0;
+  double last_third = 0;
+};
+std::optional<Drift> ThirdsDrift(const std::vector<float>& values, const std::vector<size_t>& running);
+
 // Step length of every sample: the measured one when present, else speed / (cadence / 60).
 std::vector<float> StepLengths(const DynamicsSeries& series);
 

@@ -115,6 +115,24 @@ TEST(GaitScorer, FatigueDriftShowsInTheSpread) {
   const v1::MetricSummary* c = Find(score, v1::METRIC_CADENCE);
   EXPECT_NEAR(c->median(), 170 * 0.97, 1.0);
   EXPECT_GT(c->p90() - c->p10(), 6.0);
+  // First third centred on 170 * (1 - 0.06/6), last third on 170 * (1 - 0.06 * 5/6).
+  const v1::MetricDrift* drift = nullptr;
+  for (const auto& d : score.drift()) {
+    if (d.metric() == v1::METRIC_CADENCE) drift = &d;
+  }
+  ASSERT_NE(drift, nullptr);
+  EXPECT_NEAR(drift->first_third(), 170 * (1 - 0.01), 1.0);
+  EXPECT_NEAR(drift->last_third(), 170 * (1 - 0.05), 1.0);
+  EXPECT_NEAR(drift->change_percent(), -4.0, 0.8);
+  bool gct_drift = false;
+  for (const auto& d : score.drift()) gct_drift = gct_drift || (d.metric() == v1::METRIC_GROUND_CONTACT_TIME && d.change() > 0);
+  EXPECT_TRUE(gct_drift);  // contact time lengthens with fatigue in the generator (+5 %)
+}
+
+TEST(GaitScorer, ShortRunsHaveNoDrift) {
+  synthetic::RunProfile p;
+  p.duration_s = 20;
+  EXPECT_EQ(ScoreDynamics(ToSeries(synthetic::GenerateRun(p)), AthleteContext{}).drift_size(), 0);
 }
 
 TEST(GaitScorer, EmptyAndWalkingOnlySessionsHaveNoRunningMetrics) {

@@ -1,0 +1,276 @@
+#include "services/scoring/imu/imu_events.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace gaitkeeper::scoring::imu::internal {
+namespace {
+
+constexpr double kEnvelopeRateHz = 50;
+constexpr double kPeriodWindowS = 10;
+constexpr double kMinPeriodicity = 0.3;
+constexpr double kHarmonicShare = 0.7;
+constexpr double kSuppressionPeriods = 0.6;
+constexpr double kThresholdShare = 0.25;
+
+bool SampleValid(const ImuSignal& s, size_t i, bool gyro) {
+  const float x = s.ax[i], y = s.ay[i], z = s.az[i];
+  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) return false;
+  if (x == 0.0f && y == 0.0f && z == 0.0f) return false;
+  if (gyro && (!std::isfinite(s.gx[i]) || !std::isfinite(s.gy[i]) || !std::isfinite(s.gz[i]))) {
+    return false;
+  }
+  return true;
+}
+
+// Value at fraction q of the sorted values, linear between order statistics.
+double SortedQuantile(const std::vector<float>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(pos);
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double frac = pos - static_cast<double>(lo);
+  return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
+}
+
+float UnsortedQuantile(std::vector<float>* v, double q) {
+  const size_t k = static_cast<size_t>(q * static_cast<double>(v->size() - 1));
+  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(k), v->end());
+  return (*v)[k];
+}
+
+// Period (in bins) and strength of the envelope window env[0, n) mean-removed into x.
+void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
+                  std::vector<double>* x, std::vector<double>* energy, std::vector<double>* r,
+                  bool* periodic, double* period_bins) {
+  *periodic = false;
+  lag_max = std::min(lag_max, n * 6 / 10);
+  if (lag_min < 1) lag_min = 1;
+  if (lag_max - lag_min < 2) return;
+  double mean = 0;
+  for (int64_t i = 0; i < n; ++i) mean += env[i];
+  mean /= static_cast<double>(n);
+  x->assign(static_cast<size_t>(n), 0.0);
+  energy->assign(static_cast<size_t>(n + 1), 0.0);
+  for (int64_t i = 0; i < n; ++i) {
+    (*x)[i] = env[i] - mean;
+    (*energy)[i + 1] = (*energy)[i] + (*x)[i] * (*x)[i];
+  }
+  if ((*energy)[n] <= 1e-12) return;
+  // r(L): correlation of x[0, n-L) with x[L, n), for L in [lag_min - 1, lag_max + 1].
+  const int64_t first = lag_min - 1, last = lag_max + 1;
+  r->assign(static_cast<size_t>(last - first + 1), 0.0);
+  for (int64_t lag = std::max<int64_t>(first, 1); lag <= last && lag < n; ++lag) {
+    double sum = 0;
+    const double* a = x->data();
+    const double* b = x->data() + lag;
+    const int64_t m = n - lag;
+    for (int64_t i = 0; i < m; ++i) sum += a[i] * b[i];
+    const double ea = (*energy)[m];
+    const double eb = (*energy)[n] - (*energy)[lag];
+    (*r)[lag - first] = (ea > 0 && eb > 0) ? sum / std::sqrt(ea * eb) : 0.0;
+  }
+  auto at = [&](int64_t lag) { return (*r)[lag - first]; };
+  double best = 0;
+  for (int64_t lag = lag_min; lag <= lag_max; ++lag) {
+    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1)) best = std::max(best, at(lag));
+  }
+  if (best < kMinPeriodicity) return;
+  for (int64_t lag = lag_min; lag <= lag_max; ++lag) {
+    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1) && at(lag) >= kHarmonicShare * best) {
+      const Vertex v = ParabolicVertex(static_cast<float>(at(lag - 1)),
+                                       static_cast<float>(at(lag)),
+                                       static_cast<float>(at(lag + 1)));
+      *period_bins = static_cast<double>(lag) + v.offset;
+      *periodic = true;
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+SegmentScan FindSegments(const ImuSignal& signal, int64_t min_samples) {
+  SegmentScan scan;
+  const size_t n = signal.ax.size();
+  const bool gyro = !signal.gy.empty();
+  size_t i = 0;
+  while (i < n) {
+    if (!SampleValid(signal, i, gyro)) {
+      const size_t start = i;
+      while (i < n && !SampleValid(signal, i, gyro)) ++i;
+      ++scan.gap_count;
+      scan.gap_samples += static_cast<int64_t>(i - start);
+      continue;
+    }
+    const size_t start = i;
+    while (i < n && SampleValid(signal, i, gyro)) ++i;
+    if (static_cast<int64_t>(i - start) >= min_samples) {
+      scan.segments.push_back({static_cast<int64_t>(start), static_cast<int64_t>(i)});
+    }
+  }
+  return scan;
+}
+
+void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_width, float* out) {
+  if (end <= begin) return;
+  if (half_width <= 0) {
+    std::copy(x + begin, x + end, out + begin);
+    return;
+  }
+  double sum = 0;
+  int64_t lo = begin, hi = begin;  // window [lo, hi)
+  for (int64_t i = begin; i < end; ++i) {
+    const int64_t want_hi = std::min(end, i + half_width + 1);
+    const int64_t want_lo = std::max(begin, i - half_width);
+    while (hi < want_hi) sum += x[hi++];
+    while (lo < want_lo) sum -= x[lo++];
+    out[i] = static_cast<float>(sum / static_cast<double>(hi - lo));
+  }
+}
+
+std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
+                                          double min_period_s, double max_period_s,
+                                          float threshold_floor, std::vector<float>* scratch) {
+  std::vector<PeriodWindow> windows;
+  const int64_t bin = std::max<int64_t>(1, std::llround(rate_hz / kEnvelopeRateHz));
+  const double env_rate = rate_hz / static_cast<double>(bin);
+  const int64_t bins = (seg.end - seg.begin) / bin;
+  if (bins < 4) return windows;
+  std::vector<float> env_mean(static_cast<size_t>(bins)), env_max(static_cast<size_t>(bins));
+  for (int64_t b = 0; b < bins; ++b) {
+    const float* p = e + seg.begin + b * bin;
+    double sum = 0;
+    float mx = p[0];
+    for (int64_t j = 0; j < bin; ++j) {
+      sum += p[j];
+      mx = std::max(mx, p[j]);
+    }
+    env_mean[b] = static_cast<float>(sum / static_cast<double>(bin));
+    env_max[b] = mx;
+  }
+  const int64_t window_bins = std::llround(kPeriodWindowS * env_rate);
+  const int64_t lag_min = static_cast<int64_t>(std::floor(min_period_s * env_rate));
+  const int64_t lag_max = static_cast<int64_t>(std::ceil(max_period_s * env_rate));
+  std::vector<double> x, energy, r;
+  int64_t wb = 0;
+  while (wb < bins) {
+    int64_t we = std::min(bins, wb + window_bins);
+    if (bins - we < window_bins / 2) we = bins;  // merge a short tail into this window
+    PeriodWindow w;
+    w.begin = seg.begin + wb * bin;
+    w.end = (we == bins) ? seg.end : seg.begin + we * bin;
+    double period_bins = 0;
+    WindowPeriod(env_mean.data() + wb, we - wb, lag_min, lag_max, &x, &energy, &r, &w.periodic,
+                 &period_bins);
+    if (w.periodic) {
+      w.period_samples = period_bins * static_cast<double>(bin);
+      scratch->assign(env_max.begin() + wb, env_max.begin() + we);
+      const float lo = UnsortedQuantile(scratch, 0.20);
+      const float hi = UnsortedQuantile(scratch, 0.98);
+      w.threshold = std::max(threshold_floor, lo + static_cast<float>(kThresholdShare) * (hi - lo));
+    }
+    windows.push_back(w);
+    wb = we;
+  }
+  return windows;
+}
+
+size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t hint) {
+  if (windows.empty()) return 0;
+  size_t k = std::min(hint, windows.size() - 1);
+  while (k > 0 && i < windows[k].begin) --k;
+  while (k + 1 < windows.size() && i >= windows[k].end) ++k;
+  return k;
+}
+
+void PickPeaks(const float* e, Segment seg, const std::vector<PeriodWindow>& windows,
+               std::vector<int64_t>* peaks) {
+  if (windows.empty()) return;
+  const size_t first_new = peaks->size();
+  size_t w = 0;
+  for (int64_t i = seg.begin + 1; i + 1 < seg.end; ++i) {
+    if (!(e[i] > e[i - 1] && e[i] >= e[i + 1])) continue;
+    w = WindowIndex(windows, i, w);
+    const PeriodWindow& win = windows[w];
+    if (!win.periodic || e[i] < win.threshold) continue;
+    if (peaks->size() > first_new) {
+      int64_t& last = peaks->back();
+      if (static_cast<double>(i - last) < kSuppressionPeriods * win.period_samples) {
+        if (e[i] > e[last]) last = i;
+        continue;
+      }
+    }
+    peaks->push_back(i);
+  }
+}
+
+Vertex ParabolicVertex(float ym, float y0, float yp) {
+  const double denom = static_cast<double>(ym) - 2.0 * y0 + yp;
+  if (std::abs(denom) < 1e-12) return {0.0, y0};
+  double offset = 0.5 * (static_cast<double>(ym) - yp) / denom;
+  offset = std::clamp(offset, -0.5, 0.5);
+  return {offset, y0 - 0.25 * (static_cast<double>(ym) - yp) * offset};
+}
+
+std::optional<double> EdgeOnset(const float* x, int64_t peak, int64_t limit, float base,
+                                float lo_frac, float hi_frac, int direction) {
+  const float amp = x[peak] - base;
+  if (!(amp > 0)) return std::nullopt;
+  const float level_hi = base + hi_frac * amp;
+  const float level_lo = base + lo_frac * amp;
+  auto crossing = [&](int64_t from, float level, double* t, int64_t* at) {
+    int64_t i = from;
+    while (x[i] >= level) {
+      const int64_t next = i + direction;
+      if ((direction < 0 && next < limit) || (direction > 0 && next > limit)) return false;
+      i = next;
+    }
+    // x[i] < level <= x[i - direction]: interpolate between them.
+    const int64_t prev = i - direction;
+    const double frac = (x[prev] - level) / static_cast<double>(x[prev] - x[i]);
+    *t = static_cast<double>(prev) + direction * frac;
+    *at = prev;
+    return true;
+  };
+  double t_hi = 0, t_lo = 0;
+  int64_t at_hi = peak, at_lo = peak;
+  if (!crossing(peak, level_hi, &t_hi, &at_hi)) return std::nullopt;
+  if (!crossing(at_hi, level_lo, &t_lo, &at_lo)) return std::nullopt;
+  return t_lo + (t_lo - t_hi) * lo_frac / (hi_frac - lo_frac);
+}
+
+int64_t ArgMax(const float* x, int64_t begin, int64_t end) {
+  int64_t best = begin;
+  for (int64_t i = begin + 1; i < end; ++i) {
+    if (x[i] > x[best]) best = i;
+  }
+  return best;
+}
+
+int64_t ArgMin(const float* x, int64_t begin, int64_t end) {
+  int64_t best = begin;
+  for (int64_t i = begin + 1; i < end; ++i) {
+    if (x[i] < x[best]) best = i;
+  }
+  return best;
+}
+
+Distribution Summarize(std::vector<float>* values) {
+  Distribution d;
+  if (values->empty()) return d;
+  std::sort(values->begin(), values->end());
+  d.count = static_cast<int64_t>(values->size());
+  d.median = SortedQuantile(*values, 0.5);
+  d.p10 = SortedQuantile(*values, 0.1);
+  d.p90 = SortedQuantile(*values, 0.9);
+  return d;
+}
+
+double Median(std::vector<float>* values) {
+  if (values->empty()) return 0;
+  std::sort(values->begin(), values->end());
+  return SortedQuantile(*values, 0.5);
+}
+
+}  // namespace gaitkeeper::scoring::imu::internal

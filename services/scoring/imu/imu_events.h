@@ -1,0 +1,89 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "services/scoring/imu/imu_gait.h"
+
+// Building blocks of AnalyzeImu: gap scan, smoothing, local period estimation and periodic peak
+// picking, edge onsets. Internal to services/scoring/imu; exposed in a header so that each piece
+// is readable on its own. All are linear in the samples they touch.
+namespace gaitkeeper::scoring::imu::internal {
+
+// A gap-free run of samples [begin, end).
+struct Segment {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+struct SegmentScan {
+  std::vector<Segment> segments;  // runs of at least min_samples
+  int64_t gap_count = 0;          // runs of invalid samples
+  int64_t gap_samples = 0;
+};
+
+// A sample is invalid (a dropout) when any accelerometer or gyroscope value is not finite, or
+// when all three accelerometer axes are exactly 0. Assumes a signal that passed
+// ValidateImuSignal.
+SegmentScan FindSegments(const ImuSignal& signal, int64_t min_samples);
+
+// out[i] = mean of x over [i - half_width, i + half_width] clipped to [begin, end), for i in
+// [begin, end). out may not alias x.
+void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_width, float* out);
+
+// Local period and peak threshold of a quasi-periodic event signal over one window of a segment.
+struct PeriodWindow {
+  int64_t begin = 0;
+  int64_t end = 0;
+  bool periodic = false;      // autocorrelation at the chosen lag >= kMinPeriodicity
+  double period_samples = 0;  // when periodic
+  float threshold = 0;        // candidate peaks must reach it
+};
+
+// Splits seg into ~10 s windows and estimates, per window, the period of e from the
+// autocorrelation of a 50 Hz envelope within [min_period_s, max_period_s] (the shortest lag whose
+// autocorrelation peak reaches 70 % of the highest, so a stride-periodic component does not hide
+// the step period), and a peak threshold 25 % of the way from the 20th to the 98th percentile
+// of the envelope's per-bin maxima, never below threshold_floor. scratch is reused storage.
+std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
+                                          double min_period_s, double max_period_s,
+                                          float threshold_floor, std::vector<float>* scratch);
+
+// Indices of local maxima of e in seg that lie in a periodic window, reach its threshold and are
+// the highest within 0.6 local period of the previously kept one (sequential non-maximum
+// suppression). Appends to peaks in increasing order.
+void PickPeaks(const float* e, Segment seg, const std::vector<PeriodWindow>& windows,
+               std::vector<int64_t>* peaks);
+
+// Index of the window containing sample i (windows sorted and contiguous); 0 when none.
+size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t hint);
+
+// Offset in (-0.5, 0.5) of the vertex of the parabola through (-1, ym), (0, y0), (1, yp), and its
+// value; offset 0 and value y0 when the three points are collinear.
+struct Vertex {
+  double offset = 0;
+  double value = 0;
+};
+Vertex ParabolicVertex(float ym, float y0, float yp);
+
+// Onset of the edge of a pulse of x peaking at index peak over a baseline base: the crossings of
+// base + lo_frac * (x[peak] - base) and base + hi_frac * (x[peak] - base) nearest the peak on the
+// side given by direction (-1 rising edge before the peak, +1 falling edge after it), located by
+// linear interpolation, define a line that is extrapolated to base. The search does not go past
+// limit (an index on that side). Returns a fractional sample index, or nullopt when x[peak] <= base
+// or a crossing is not found.
+std::optional<double> EdgeOnset(const float* x, int64_t peak, int64_t limit, float base,
+                                float lo_frac, float hi_frac, int direction);
+
+// Index of the largest (smallest) value of x in [begin, end); begin when the range is empty.
+int64_t ArgMax(const float* x, int64_t begin, int64_t end);
+int64_t ArgMin(const float* x, int64_t begin, int64_t end);
+
+// Distribution of values (reordered in place); count 0 when empty.
+Distribution Summarize(std::vector<float>* values);
+
+// Median of values (reordered in place); 0 when empty.
+double Median(std::vector<float>* values);
+
+}  // namespace gaitkeeper::scoring::imu::internal
