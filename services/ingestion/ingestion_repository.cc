@@ -96,8 +96,23 @@ v1::PainReport PainReportFromRow(const pqxx::row& row) {
   if (!row["pain_next_morning"].is_null()) r.set_pain_next_morning(row["pain_next_morning"].as<int>());
   r.set_location(static_cast<common::v1::PainLocation>(row["location"].as<int>()));
   r.set_side(static_cast<common::v1::Side>(row["side"].as<int>()));
+  r.set_night_pain(row["night_pain"].as<bool>());
+  r.set_rest_pain(row["rest_pain"].as<bool>());
+  r.set_swelling(row["swelling"].as<bool>());
+  r.set_locking(row["locking"].as<bool>());
+  r.set_giving_way(row["giving_way"].as<bool>());
   *r.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
   return r;
+}
+
+v1::CareLink CareLinkFromRow(const pqxx::row& row) {
+  v1::CareLink link;
+  link.set_name(absl::StrCat(names::Athlete(row["athlete_id"].c_str()), "/careLinks/", row["id"].c_str()));
+  link.set_clinic(absl::StrCat("clinics/", row["clinic_id"].c_str()));
+  *link.mutable_grant_time() = timeutil::FromMicros(row["grant_us"].as<int64_t>());
+  link.set_active(row["revoke_us"].is_null());
+  if (!row["revoke_us"].is_null()) *link.mutable_revoke_time() = timeutil::FromMicros(row["revoke_us"].as<int64_t>());
+  return link;
 }
 
 template <typename T>
@@ -421,7 +436,8 @@ absl::StatusOr<v1::PainReport> IngestionRepository::CreatePainReport(const std::
         q::kIngestionInsertPainReport, athlete_id, request_id, session_id, db::Bytes(fingerprint),
         timeutil::ToIsoDate(r.report_date()), Opt(r.has_pain_during(), r.pain_during()),
         Opt(r.has_pain_after(), r.pain_after()), Opt(r.has_pain_next_morning(), r.pain_next_morning()),
-        static_cast<int>(r.location()), static_cast<int>(r.side()));
+        static_cast<int>(r.location()), static_cast<int>(r.side()), r.night_pain(), r.rest_pain(), r.swelling(),
+        r.locking(), r.giving_way());
     std::string id;
     if (!inserted.empty()) {
       id = inserted[0]["id"].c_str();
@@ -590,6 +606,75 @@ absl::StatusOr<IngestionRepository::QuestionnairePage> IngestionRepository::List
     if (static_cast<int>(rows.size()) > page_size) {
       const pqxx::row& last = rows[page_size - 1];
       page.next = pagination::Cursor{last["response_date"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<v1::Clinic> IngestionRepository::CreateClinic(const std::string& request_id, const v1::Clinic& clinic) {
+  return db::RunInTransaction<v1::Clinic>(pool_, "create_clinic", [&](pqxx::work& tx) -> absl::StatusOr<v1::Clinic> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionInsertClinic, request_id, clinic.display_name());
+    if (rows.empty()) {
+      rows = tx.exec_prepared(q::kIngestionFindClinicByRequest, request_id);
+      if (rows.empty()) return absl::AbortedError("concurrent create; retry");
+      if (rows[0]["name"].c_str() != clinic.display_name()) return RequestIdReused("clinic");
+    }
+    v1::Clinic out;
+    out.set_name(absl::StrCat("clinics/", rows[0]["id"].c_str()));
+    out.set_display_name(rows[0]["name"].c_str());
+    *out.mutable_create_time() = timeutil::FromMicros(rows[0]["create_us"].as<int64_t>());
+    return out;
+  });
+}
+
+absl::StatusOr<v1::CareLink> IngestionRepository::CreateCareLink(const std::string& athlete_id,
+                                                                 const std::string& clinic_id,
+                                                                 const std::string& request_id) {
+  return db::RunInTransaction<v1::CareLink>(pool_, "create_care_link", [&](pqxx::work& tx) -> absl::StatusOr<v1::CareLink> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionInsertCareLink, athlete_id, clinic_id, request_id);
+    if (!rows.empty()) return CareLinkFromRow(rows[0]);
+    rows = tx.exec_prepared(q::kIngestionFindCareLinkByRequest, request_id);
+    if (rows.empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " or clinics/", clinic_id, " not found"));
+    }
+    if (absl::string_view(rows[0]["athlete_id"].c_str()) != athlete_id ||
+        absl::string_view(rows[0]["clinic_id"].c_str()) != clinic_id) {
+      return RequestIdReused("care link");
+    }
+    return CareLinkFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::CareLink> IngestionRepository::RevokeCareLink(const std::string& athlete_id, const std::string& link_id) {
+  return db::RunInTransaction<v1::CareLink>(pool_, "revoke_care_link", [&](pqxx::work& tx) -> absl::StatusOr<v1::CareLink> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionRevokeCareLink, link_id, athlete_id);
+    if (rows.empty()) return absl::NotFoundError("care link not found");
+    return CareLinkFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListCareLinks(
+    const std::string& athlete_id, const std::optional<pagination::Cursor>& after, int page_size) {
+  std::optional<int64_t> after_us;
+  std::optional<std::string> after_id;
+  if (after.has_value()) {
+    int64_t us = 0;
+    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
+      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+    }
+    after_us = us;
+    after_id = after->id;
+  }
+  return db::RunInTransaction<CareLinkPage>(pool_, "list_care_links", [&](pqxx::work& tx) -> absl::StatusOr<CareLinkPage> {
+    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListCareLinks, athlete_id, after_us, after_id, page_size + 1);
+    CareLinkPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.links.push_back(CareLinkFromRow(rows[i]));
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["grant_us"].c_str(), last["id"].c_str()};
     }
     return page;
   });

@@ -107,6 +107,19 @@ class IngestionRepository {
                                                                const std::optional<pagination::Cursor>& after,
                                                                int page_size);
 
+  absl::StatusOr<v1::Clinic> CreateClinic(const std::string& request_id, const v1::Clinic& clinic);
+  // AlreadyExists when the athlete already has an active link to the clinic.
+  absl::StatusOr<v1::CareLink> CreateCareLink(const std::string& athlete_id, const std::string& clinic_id,
+                                              const std::string& request_id);
+  // Idempotent: revoking a revoked link returns it unchanged.
+  absl::StatusOr<v1::CareLink> RevokeCareLink(const std::string& athlete_id, const std::string& link_id);
+  struct CareLinkPage {
+    std::vector<v1::CareLink> links;
+    std::optional<pagination::Cursor> next;
+  };
+  absl::StatusOr<CareLinkPage> ListCareLinks(const std::string& athlete_id, const std::optional<pagination::Cursor>& after,
+                                             int page_size);
+
   struct ImportResult {
     v1::Session session;
     bool duplicate = false;

@@ -419,4 +419,70 @@ grpc::Status IngestionService::ListQuestionnaireResponses(grpc::ServerContext* c
   });
 }
 
+grpc::Status IngestionService::CreateClinic(grpc::ServerContext* context, const v1::CreateClinicRequest* request,
+                                            v1::Clinic* response) {
+  return RunRpc(resolver_, *context, "CreateClinic", [&](const Caller&) -> absl::Status {
+    Violations v;
+    if (!IsValidRequestId(request->request_id())) v.Add("request_id", "must be a UUID");
+    const std::string& display_name = request->clinic().display_name();
+    if (display_name.empty() || display_name.size() > 200) v.Add("clinic.display_name", "is required, at most 200 bytes");
+    if (absl::Status valid = v.ToStatus("INVALID_CLINIC"); !valid.ok()) return valid;
+    absl::StatusOr<v1::Clinic> clinic = repository_.CreateClinic(request->request_id(), request->clinic());
+    if (!clinic.ok()) return clinic.status();
+    *response = std::move(*clinic);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::CreateCareLink(grpc::ServerContext* context, const v1::CreateCareLinkRequest* request,
+                                              v1::CareLink* response) {
+  return RunRpc(resolver_, *context, "CreateCareLink", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<std::vector<std::string>> clinic = names::Parse(request->care_link().clinic(), {"clinics"}, "care_link.clinic");
+    if (!clinic.ok()) return clinic.status();
+    if (!IsValidRequestId(request->request_id())) {
+      return InvalidArgumentWithFields("INVALID_CARE_LINK", {{"request_id", "must be a UUID"}});
+    }
+    absl::StatusOr<v1::CareLink> link = repository_.CreateCareLink(*athlete, (*clinic)[0], request->request_id());
+    if (!link.ok()) return link.status();
+    *response = std::move(*link);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::RevokeCareLink(grpc::ServerContext* context, const v1::RevokeCareLinkRequest* request,
+                                              v1::CareLink* response) {
+  return RunRpc(resolver_, *context, "RevokeCareLink", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::vector<std::string>> ids = names::Parse(request->name(), {"athletes", "careLinks"}, "name");
+    if (!ids.ok()) return ids.status();
+    absl::StatusOr<v1::CareLink> link = repository_.RevokeCareLink((*ids)[0], (*ids)[1]);
+    if (!link.ok()) return link.status();
+    *response = std::move(*link);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status IngestionService::ListCareLinks(grpc::ServerContext* context, const v1::ListCareLinksRequest* request,
+                                             v1::ListCareLinksResponse* response) {
+  return RunRpc(resolver_, *context, "ListCareLinks", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
+    if (!page_size.ok()) return page_size.status();
+    const std::string scope = absl::StrCat("careLinks:", *athlete);
+    std::optional<pagination::Cursor> after;
+    if (!request->page_token().empty()) {
+      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
+      if (!cursor.ok()) return cursor.status();
+      after = *cursor;
+    }
+    absl::StatusOr<IngestionRepository::CareLinkPage> page = repository_.ListCareLinks(*athlete, after, *page_size);
+    if (!page.ok()) return page.status();
+    for (v1::CareLink& l : page->links) *response->add_care_links() = std::move(l);
+    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    return absl::OkStatus();
+  });
+}
+
 }  // namespace gaitkeeper::ingestion

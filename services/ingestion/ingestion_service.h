@@ -50,6 +50,14 @@ class IngestionService final : public v1::IngestionService::Service {
   grpc::Status ListQuestionnaireResponses(grpc::ServerContext* context,
                                           const v1::ListQuestionnaireResponsesRequest* request,
                                           v1::ListQuestionnaireResponsesResponse* response) override;
+  grpc::Status CreateClinic(grpc::ServerContext* context, const v1::CreateClinicRequest* request,
+                            v1::Clinic* response) override;
+  grpc::Status CreateCareLink(grpc::ServerContext* context, const v1::CreateCareLinkRequest* request,
+                              v1::CareLink* response) override;
+  grpc::Status RevokeCareLink(grpc::ServerContext* context, const v1::RevokeCareLinkRequest* request,
+                              v1::CareLink* response) override;
+  grpc::Status ListCareLinks(grpc::ServerContext* context, const v1::ListCareLinksRequest* request,
+                             v1::ListCareLinksResponse* response) override;
   grpc::Status ListPainReports(grpc::ServerContext* context, const v1::ListPainReportsRequest* request,
                                v1::ListPainReportsResponse* response) override;
 

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "services/common/time_util.h"
 
 namespace gaitkeeper::planning {
@@ -87,6 +89,28 @@ PainBand CurrentPainBand(const std::vector<PainEntry>& recent_pain, int* worst) 
   return PainBand::kSafe;
 }
 
+std::vector<std::string> RedFlags(const std::vector<PainEntry>& recent_pain) {
+  std::vector<std::string> flags;
+  for (const PainEntry& e : recent_pain) {
+    const std::string day = timeutil::ToIsoDate(e.date);
+    const int worst = WorstOf(e);
+    if (worst >= 7) flags.push_back(absl::StrFormat("pain %d/10 on %s", worst, day));
+    if (e.night_pain) flags.push_back(absl::StrCat("pain at night on ", day));
+    if (e.rest_pain) flags.push_back(absl::StrCat("pain at rest on ", day));
+    if (e.swelling) flags.push_back(absl::StrCat("swelling on ", day));
+    if (e.locking) flags.push_back(absl::StrCat("locking on ", day));
+    if (e.giving_way) flags.push_back(absl::StrCat("giving way on ", day));
+  }
+  // Rising three reports in a row: the newest three, each worse than the one before.
+  if (recent_pain.size() >= 3) {
+    const int a = WorstOf(recent_pain[2]);
+    const int b = WorstOf(recent_pain[1]);
+    const int c = WorstOf(recent_pain[0]);
+    if (a >= 0 && a < b && b < c) flags.push_back(absl::StrFormat("pain rising three reports in a row (%d → %d → %d)", a, b, c));
+  }
+  return flags;
+}
+
 double RunCapKm(double longest_run_last_30d_km, PainBand band) {
   const double base = longest_run_last_30d_km > 0 ? longest_run_last_30d_km : kNoHistoryCapKm;
   double factor = 1.0;
@@ -108,7 +132,10 @@ v1::Plan GeneratePlan(const PlanningInputs& inputs) {
   *plan.mutable_start_date() = inputs.start_date;
 
   int worst = -1;
-  const PainBand band = CurrentPainBand(inputs.recent_pain, &worst);
+  PainBand band = CurrentPainBand(inputs.recent_pain, &worst);
+  const std::vector<std::string> red_flags = RedFlags(inputs.recent_pain);
+  for (const std::string& flag : red_flags) plan.add_red_flags(flag);
+  if (!red_flags.empty()) band = PainBand::kRedFlag;
   v1::PlanInputs* recorded = plan.mutable_inputs();
   recorded->set_latest_pain_during(-1);
   recorded->set_latest_pain_after(-1);
@@ -162,12 +189,13 @@ v1::Plan GeneratePlan(const PlanningInputs& inputs) {
   std::string summary;
   switch (band) {
     case PainBand::kRedFlag:
-      summary = absl::StrFormat(
-          "Pain %d/10 is a red flag: no running this week. Please see a physiotherapist or doctor before running again.",
-          worst);
+      summary = absl::StrCat("Red flag (", red_flags.empty() ? "" : red_flags.front(),
+                             "): no running this week. Please see a physiotherapist or doctor before running again.");
       Add(plan, 0, v1::ITEM_CATEGORY_EDUCATION, "see_clinician", "See a clinician",
           "Book an appointment with a physiotherapist or doctor. Stop running until then; gentle movement is fine.",
-          absl::StrFormat("%s (7/10 or more is a red flag)", PainText(worst)));
+          absl::StrCat("red flag: ", absl::StrJoin(red_flags, "; "),
+                       " (pain 7/10 or more, night or rest pain, swelling, locking, giving way or pain rising "
+                       "three reports in a row means a clinician should look first)"));
       for (int day = 0; day < 7; day += 2) {
         SetDose(Add(plan, day, v1::ITEM_CATEGORY_ISOMETRIC, "wall_sit", "Wall sit (isometric), only if comfortable",
                     "Back against a wall, knees bent to a comfortable angle (not past 60°), about 70 % effort. Stop if pain rises.",

@@ -20,6 +20,11 @@ struct PainEntry {
   std::optional<int> during;
   std::optional<int> after;
   std::optional<int> next_morning;
+  bool night_pain = false;
+  bool rest_pain = false;
+  bool swelling = false;
+  bool locking = false;
+  bool giving_way = false;
 };
 
 struct PlanningInputs {
@@ -43,6 +48,11 @@ enum class PainBand {
 
 // The band of the newest report's worst value (during, after or next morning).
 PainBand CurrentPainBand(const std::vector<PainEntry>& recent_pain, int* worst);
+
+// Red flags in the reports (newest first), each as a sentence for clinicians: pain >= 7/10, pain
+// at night or at rest, swelling, locking or giving way (in the last 14 days), and pain rising
+// three reports in a row. Empty when none.
+std::vector<std::string> RedFlags(const std::vector<PainEntry>& recent_pain);
 
 // Run caps (km) for the week: never above the longest run of the last 30 days (a single-run spike
 // beyond it raises injury hazard, BJSM 2025), scaled down with pain; 3 km when there is no history.

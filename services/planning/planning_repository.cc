@@ -25,6 +25,14 @@ int64_t MidnightMicros(const common::v1::Date& date) {
   return absl::ToUnixMicros(absl::FromCivil(absl::CivilDay(date.year(), date.month(), date.day()), absl::UTCTimeZone()));
 }
 
+const char* StateName(v1::PlanState state) {
+  switch (state) {
+    case v1::PLAN_STATE_DRAFT: return "DRAFT";
+    case v1::PLAN_STATE_REJECTED: return "REJECTED";
+    default: return "ACTIVE";
+  }
+}
+
 absl::Status AthleteNotFound(const std::string& athlete_id) {
   return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
 }
@@ -32,9 +40,12 @@ absl::Status AthleteNotFound(const std::string& athlete_id) {
 }  // namespace
 
 absl::StatusOr<PlanningInputs> PlanningRepository::LoadInputs(const std::string& athlete_id,
-                                                              const common::v1::Date& start_date) {
+                                                              const common::v1::Date& start_date,
+                                                              std::string* review_clinic_id) {
   return db::RunInTransaction<PlanningInputs>(pool_, "load_planning_inputs", [&](pqxx::work& tx) -> absl::StatusOr<PlanningInputs> {
     if (tx.exec_prepared(q::kPlanningAthleteExists, athlete_id).empty()) return AthleteNotFound(athlete_id);
+    pqxx::result link = tx.exec_prepared(q::kPlanningActiveCareLink, athlete_id);
+    *review_clinic_id = link.empty() ? "" : link[0]["clinic_id"].c_str();
     PlanningInputs inputs;
     inputs.start_date = start_date;
     pqxx::result score = tx.exec_prepared(q::kPlanningLatestGaitScore, athlete_id);
@@ -53,6 +64,11 @@ absl::StatusOr<PlanningInputs> PlanningRepository::LoadInputs(const std::string&
       entry.during = db::Optional<int>(row["pain_during"]);
       entry.after = db::Optional<int>(row["pain_after"]);
       entry.next_morning = db::Optional<int>(row["pain_next_morning"]);
+      entry.night_pain = row["night_pain"].as<bool>();
+      entry.rest_pain = row["rest_pain"].as<bool>();
+      entry.swelling = row["swelling"].as<bool>();
+      entry.locking = row["locking"].as<bool>();
+      entry.giving_way = row["giving_way"].as<bool>();
       inputs.recent_pain.push_back(entry);
     }
     inputs.longest_run_last_30d_km =
@@ -81,11 +97,13 @@ absl::StatusOr<v1::Plan> PlanningRepository::StorePlan(const std::string& athlet
                                                        const std::string& request_id, const v1::Plan& plan) {
   const std::string bytes = plan.SerializeAsString();
   const std::string inputs = plan.inputs().SerializeAsString();
-  const char* state = plan.state() == v1::PLAN_STATE_DRAFT ? "DRAFT" : "ACTIVE";
+  const char* state = StateName(plan.state());
+  std::optional<std::string> review_clinic;
+  if (!plan.review_clinic().empty()) review_clinic = plan.review_clinic().substr(std::string("clinics/").size());
   return db::RunInTransaction<v1::Plan>(pool_, "store_plan", [&](pqxx::work& tx) -> absl::StatusOr<v1::Plan> {
     pqxx::result inserted = tx.exec_prepared(q::kPlanningInsertPlan, plan_id, athlete_id, request_id,
                                              plan.generator_version(), state, timeutil::ToIsoDate(plan.start_date()),
-                                             db::Bytes(inputs), db::Bytes(bytes));
+                                             db::Bytes(inputs), db::Bytes(bytes), review_clinic);
     if (!inserted.empty()) {
       v1::Plan stored = plan;
       *stored.mutable_create_time() = timeutil::FromMicros(inserted[0]["create_us"].as<int64_t>());
@@ -114,7 +132,9 @@ absl::StatusOr<v1::Plan> PlanningRepository::CurrentPlan(const std::string& athl
 }
 
 absl::StatusOr<PlanningRepository::PlanPage> PlanningRepository::ListPlans(
-    const std::string& athlete_id, const std::optional<pagination::Cursor>& after, int page_size) {
+    const std::string& athlete_id, v1::PlanState state, const std::optional<pagination::Cursor>& after, int page_size) {
+  std::optional<std::string> state_filter;
+  if (state != v1::PLAN_STATE_UNSPECIFIED) state_filter = StateName(state);
   std::optional<int64_t> after_us;
   std::optional<std::string> after_id;
   if (after.has_value()) {
@@ -127,7 +147,7 @@ absl::StatusOr<PlanningRepository::PlanPage> PlanningRepository::ListPlans(
   }
   return db::RunInTransaction<PlanPage>(pool_, "list_plans", [&](pqxx::work& tx) -> absl::StatusOr<PlanPage> {
     if (tx.exec_prepared(q::kPlanningAthleteExists, athlete_id).empty()) return AthleteNotFound(athlete_id);
-    pqxx::result rows = tx.exec_prepared(q::kPlanningListPlans, athlete_id, after_us, after_id, page_size + 1);
+    pqxx::result rows = tx.exec_prepared(q::kPlanningListPlans, athlete_id, after_us, after_id, page_size + 1, state_filter);
     PlanPage page;
     for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
       absl::StatusOr<v1::Plan> plan = PlanFromRow(rows[i]);
@@ -139,6 +159,116 @@ absl::StatusOr<PlanningRepository::PlanPage> PlanningRepository::ListPlans(
       page.next = pagination::Cursor{last["create_us"].c_str(), last["id"].c_str()};
     }
     return page;
+  });
+}
+
+absl::StatusOr<v1::Plan> PlanningRepository::GetPlan(const std::string& athlete_id, const std::string& plan_id) {
+  return db::RunInTransaction<v1::Plan>(pool_, "get_plan", [&](pqxx::work& tx) -> absl::StatusOr<v1::Plan> {
+    pqxx::result rows = tx.exec_prepared(q::kPlanningGetPlan, plan_id, athlete_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Plan(athlete_id, plan_id), " not found"));
+    return PlanFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<v1::Plan> PlanningRepository::ReviewPlan(
+    const std::string& athlete_id, const std::string& plan_id, const std::string& request_id,
+    const v1::PlanReview& review, const std::function<absl::StatusOr<v1::Plan>(const v1::Plan&)>& edit) {
+  return db::RunInTransaction<v1::Plan>(pool_, "review_plan", [&](pqxx::work& tx) -> absl::StatusOr<v1::Plan> {
+    pqxx::result rows = tx.exec_prepared(q::kPlanningLockPlan, plan_id, athlete_id);
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Plan(athlete_id, plan_id), " not found"));
+    absl::StatusOr<v1::Plan> current = PlanFromRow(rows[0]);
+    if (!current.ok()) return current.status();
+    pqxx::result replay = tx.exec_prepared(q::kPlanningFindReviewByRequest, request_id);
+    if (!replay.empty()) {
+      if (absl::string_view(replay[0]["plan_id"].c_str()) != plan_id) {
+        return WithReason(absl::AlreadyExistsError("request_id was already used to review another plan"), "REQUEST_ID_REUSED");
+      }
+      return current;
+    }
+    if (current->state() != v1::PLAN_STATE_DRAFT) {
+      return WithReason(absl::FailedPreconditionError("only a DRAFT plan can be reviewed"), "PLAN_NOT_DRAFT");
+    }
+    v1::Plan updated = *current;
+    switch (review.action()) {
+      case v1::REVIEW_ACTION_APPROVE: updated.set_state(v1::PLAN_STATE_ACTIVE); break;
+      case v1::REVIEW_ACTION_REJECT: updated.set_state(v1::PLAN_STATE_REJECTED); break;
+      default: {
+        absl::StatusOr<v1::Plan> edited = edit(*current);
+        if (!edited.ok()) return edited.status();
+        updated = std::move(*edited);
+      }
+    }
+    const google::protobuf::Timestamp create_time = updated.create_time();
+    updated.clear_create_time();
+    const char* action = review.action() == v1::REVIEW_ACTION_APPROVE ? "APPROVE"
+                         : review.action() == v1::REVIEW_ACTION_REJECT ? "REJECT" : "EDIT";
+    tx.exec_prepared(q::kPlanningUpdatePlan, plan_id, StateName(updated.state()), db::Bytes(updated.SerializeAsString()));
+    tx.exec_prepared(q::kPlanningInsertPlanReview, plan_id, request_id, action, review.actor(), review.actor_role(),
+                     review.reason(), db::Bytes(review.SerializeAsString()));
+    *updated.mutable_create_time() = create_time;
+    return updated;
+  });
+}
+
+absl::StatusOr<std::vector<v1::PlanReview>> PlanningRepository::ListPlanReviews(const std::string& athlete_id,
+                                                                              const std::string& plan_id) {
+  using Result = std::vector<v1::PlanReview>;
+  return db::RunInTransaction<Result>(pool_, "list_plan_reviews", [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    if (tx.exec_prepared(q::kPlanningGetPlan, plan_id, athlete_id).empty()) {
+      return absl::NotFoundError(absl::StrCat(names::Plan(athlete_id, plan_id), " not found"));
+    }
+    Result out;
+    for (const pqxx::row& row : tx.exec_prepared(q::kPlanningListPlanReviews, plan_id)) {
+      v1::PlanReview review;
+      if (!review.ParseFromString(db::BytesOf(row["review"]))) return absl::DataLossError("a stored review is unreadable");
+      *review.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
+      out.push_back(std::move(review));
+    }
+    return out;
+  });
+}
+
+absl::StatusOr<v1::CompletionLog> PlanningRepository::LogCompletion(const std::string& athlete_id,
+                                                                    const std::string& plan_id,
+                                                                    const std::string& request_id,
+                                                                    v1::ItemCategory category,
+                                                                    const v1::CompletionLog& log) {
+  const std::string id = names::NewUuid();
+  v1::CompletionLog stored = log;
+  stored.set_name(absl::StrCat(names::Plan(athlete_id, plan_id), "/completions/", id));
+  stored.clear_create_time();
+  const std::string fingerprint = absl::StrCat(plan_id, "|", log.SerializeAsString());
+  return db::RunInTransaction<v1::CompletionLog>(pool_, "log_completion", [&](pqxx::work& tx) -> absl::StatusOr<v1::CompletionLog> {
+    pqxx::result inserted = tx.exec_prepared(q::kPlanningInsertCompletionLog, id, plan_id, athlete_id, request_id,
+                                             db::Bytes(fingerprint), log.item_index(), static_cast<int>(category),
+                                             timeutil::ToIsoDate(log.done_date()), db::Bytes(stored.SerializeAsString()));
+    v1::CompletionLog out;
+    if (!inserted.empty()) {
+      out = stored;
+      *out.mutable_create_time() = timeutil::FromMicros(inserted[0]["create_us"].as<int64_t>());
+      return out;
+    }
+    pqxx::result existing = tx.exec_prepared(q::kPlanningFindCompletionByRequest, request_id, db::Bytes(fingerprint));
+    if (existing.empty()) return absl::AbortedError("concurrent log; retry");
+    if (!existing[0]["same_payload"].as<bool>()) {
+      return WithReason(absl::AlreadyExistsError("request_id was already used for another completion"), "REQUEST_ID_REUSED");
+    }
+    if (!out.ParseFromString(db::BytesOf(existing[0]["log"]))) return absl::DataLossError("a stored log is unreadable");
+    *out.mutable_create_time() = timeutil::FromMicros(existing[0]["create_us"].as<int64_t>());
+    return out;
+  });
+}
+
+absl::StatusOr<std::vector<v1::CompletionLog>> PlanningRepository::ListCompletionLogs(const std::string& plan_id) {
+  using Result = std::vector<v1::CompletionLog>;
+  return db::RunInTransaction<Result>(pool_, "list_completion_logs", [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    Result out;
+    for (const pqxx::row& row : tx.exec_prepared(q::kPlanningListCompletionLogs, plan_id)) {
+      v1::CompletionLog log;
+      if (!log.ParseFromString(db::BytesOf(row["log"]))) return absl::DataLossError("a stored log is unreadable");
+      out.push_back(std::move(log));
+    }
+    return out;
   });
 }
 

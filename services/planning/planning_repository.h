@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,10 @@ class PlanningRepository {
 
   // Everything plan generation reads for `athlete_id` as of `start_date`. NotFound when the
   // athlete does not exist.
-  absl::StatusOr<PlanningInputs> LoadInputs(const std::string& athlete_id, const common::v1::Date& start_date);
+  // Also sets *review_clinic_id to the clinic that must review the athlete's plans ("" when the
+  // athlete has no active care link).
+  absl::StatusOr<PlanningInputs> LoadInputs(const std::string& athlete_id, const common::v1::Date& start_date,
+                                            std::string* review_clinic_id);
 
   // Stores `plan` (its name already set from `plan_id`) under request_id. A repeat returns the
   // stored plan; a request_id already used for another athlete is AlreadyExists.
@@ -35,8 +39,26 @@ class PlanningRepository {
     std::vector<v1::Plan> plans;
     std::optional<pagination::Cursor> next;
   };
-  absl::StatusOr<PlanPage> ListPlans(const std::string& athlete_id, const std::optional<pagination::Cursor>& after,
-                                     int page_size);
+  // `state` UNSPECIFIED lists every state.
+  absl::StatusOr<PlanPage> ListPlans(const std::string& athlete_id, v1::PlanState state,
+                                     const std::optional<pagination::Cursor>& after, int page_size);
+
+  // Applies a clinician's review to a DRAFT plan under a row lock and records it (who, role, why,
+  // edits). `edit` computes the new plan for EDIT; it may refuse with a status. Idempotent on
+  // request_id (a repeat returns the plan as it is now). FailedPrecondition PLAN_NOT_DRAFT when the
+  // plan is no longer a draft.
+  absl::StatusOr<v1::Plan> ReviewPlan(const std::string& athlete_id, const std::string& plan_id,
+                                      const std::string& request_id, const v1::PlanReview& review,
+                                      const std::function<absl::StatusOr<v1::Plan>(const v1::Plan&)>& edit);
+  absl::StatusOr<std::vector<v1::PlanReview>> ListPlanReviews(const std::string& athlete_id, const std::string& plan_id);
+
+  // The plan (any state), NotFound when absent.
+  absl::StatusOr<v1::Plan> GetPlan(const std::string& athlete_id, const std::string& plan_id);
+  // Idempotent on request_id (same payload returns the stored log, another is AlreadyExists).
+  absl::StatusOr<v1::CompletionLog> LogCompletion(const std::string& athlete_id, const std::string& plan_id,
+                                                  const std::string& request_id, v1::ItemCategory category,
+                                                  const v1::CompletionLog& log);
+  absl::StatusOr<std::vector<v1::CompletionLog>> ListCompletionLogs(const std::string& plan_id);
 
  private:
   db::Pool& pool_;

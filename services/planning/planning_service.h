@@ -18,6 +18,14 @@ class PlanningService final : public v1::PlanningService::Service {
                               v1::Plan* response) override;
   grpc::Status ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
                          v1::ListPlansResponse* response) override;
+  grpc::Status ReviewPlan(grpc::ServerContext* context, const v1::ReviewPlanRequest* request,
+                          v1::Plan* response) override;
+  grpc::Status ListPlanReviews(grpc::ServerContext* context, const v1::ListPlanReviewsRequest* request,
+                               v1::ListPlanReviewsResponse* response) override;
+  grpc::Status LogCompletion(grpc::ServerContext* context, const v1::LogCompletionRequest* request,
+                             v1::CompletionLog* response) override;
+  grpc::Status GetAdherence(grpc::ServerContext* context, const v1::GetAdherenceRequest* request,
+                            v1::AdherenceSummary* response) override;
 
  private:
   PlanningRepository& repository_;

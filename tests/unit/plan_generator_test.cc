@@ -132,6 +132,61 @@ TEST(PlanRules, TheNewestReportDecidesAndWorstFieldCounts) {
   v1::Plan plan = GeneratePlan(in);
   EXPECT_EQ(plan.inputs().max_recent_pain(), 8);
   EXPECT_EQ(plan.inputs().latest_pain_next_morning(), 6);
+  // The older 8/10 is still within the 14-day window: a red flag for the clinician.
+  ASSERT_EQ(plan.red_flags_size(), 1);
+  EXPECT_EQ(plan.red_flags(0), "pain 8/10 on 2026-11-20");
+}
+
+struct FlagCase {
+  const char* name;
+  PainEntry entry;
+  bool red_flag;
+};
+
+TEST(PlanRules, EveryRedFlagStopsRunningAndSendsToAClinician) {
+  const common::v1::Date d = Day(2026, 11, 23);
+  auto with = [&](auto setter) {
+    PainEntry e{d, 2, 2, 2};
+    setter(e);
+    return e;
+  };
+  const FlagCase cases[] = {
+      {"6/10 is not a red flag", {d, 6, std::nullopt, std::nullopt}, false},
+      {"7/10 during", {d, 7, std::nullopt, std::nullopt}, true},
+      {"7/10 next morning", {d, std::nullopt, std::nullopt, 7}, true},
+      {"night pain", with([](PainEntry& e) { e.night_pain = true; }), true},
+      {"rest pain", with([](PainEntry& e) { e.rest_pain = true; }), true},
+      {"swelling", with([](PainEntry& e) { e.swelling = true; }), true},
+      {"locking", with([](PainEntry& e) { e.locking = true; }), true},
+      {"giving way", with([](PainEntry& e) { e.giving_way = true; }), true},
+      {"nothing", {d, 2, 2, 2}, false},
+  };
+  for (const FlagCase& c : cases) {
+    PlanningInputs in = Inputs(std::nullopt, 8);
+    in.recent_pain = {c.entry};
+    v1::Plan plan = GeneratePlan(in);
+    EXPECT_EQ(plan.red_flags_size() > 0, c.red_flag) << c.name;
+    EXPECT_EQ(Count(plan, v1::ITEM_CATEGORY_RUN) == 0 && Keys(plan, v1::ITEM_CATEGORY_EDUCATION).count("see_clinician") == 1,
+              c.red_flag) << c.name;
+    if (c.red_flag) {
+      EXPECT_EQ(plan.items(0).key(), "see_clinician") << c.name;  // first thing the runner reads
+      EXPECT_EQ(Count(plan, v1::ITEM_CATEGORY_STRENGTH), 0) << c.name;
+    }
+  }
+}
+
+TEST(PlanRules, PainRisingThreeReportsInARowIsARedFlag) {
+  PlanningInputs in = Inputs(std::nullopt, 8);
+  in.recent_pain = {{Day(2026, 11, 23), 5, std::nullopt, std::nullopt},
+                    {Day(2026, 11, 21), 4, std::nullopt, std::nullopt},
+                    {Day(2026, 11, 19), 2, std::nullopt, std::nullopt}};
+  v1::Plan plan = GeneratePlan(in);
+  ASSERT_EQ(plan.red_flags_size(), 1);
+  EXPECT_NE(plan.red_flags(0).find("rising three reports in a row (2 → 4 → 5)"), std::string::npos);
+  EXPECT_EQ(Count(plan, v1::ITEM_CATEGORY_RUN), 0);
+  // Equal values do not count as rising.
+  in.recent_pain[1].during = 5;
+  EXPECT_EQ(GeneratePlan(in).red_flags_size(), 0);
 }
 
 TEST(PlanRules, EveryItemSaysWhy) {

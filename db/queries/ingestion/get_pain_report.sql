@@ -1,1 +1,1 @@
-SELECT id, athlete_id, session_id, report_date::text AS report_date, pain_during, pain_after, pain_next_morning, location, side, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us FROM pain_reports WHERE id = $1 AND athlete_id = $2
+SELECT id, athlete_id, session_id, report_date::text AS report_date, pain_during, pain_after, pain_next_morning, location, side, night_pain, rest_pain, swelling, locking, giving_way, (extract(epoch FROM create_time) * 1000000)::bigint AS create_us FROM pain_reports WHERE id = $1 AND athlete_id = $2

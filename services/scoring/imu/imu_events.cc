@@ -9,7 +9,6 @@ namespace {
 constexpr double kEnvelopeRateHz = 50;
 constexpr double kPeriodWindowS = 10;
 constexpr double kMinPeriodicity = 0.3;
-constexpr double kHarmonicShare = 0.7;
 constexpr double kSuppressionPeriods = 0.6;
 constexpr double kThresholdShare = 0.25;
 
@@ -41,7 +40,7 @@ float UnsortedQuantile(std::vector<float>* v, double q) {
 
 // Period (in bins) and strength of the envelope window env[0, n) mean-removed into x.
 void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
-                  std::vector<double>* x, std::vector<double>* energy, std::vector<double>* r,
+                  double harmonic_share, std::vector<double>* x, std::vector<double>* energy, std::vector<double>* r,
                   bool* periodic, double* period_bins) {
   *periodic = false;
   lag_max = std::min(lag_max, n * 6 / 10);
@@ -77,7 +76,7 @@ void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
   }
   if (best < kMinPeriodicity) return;
   for (int64_t lag = lag_min; lag <= lag_max; ++lag) {
-    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1) && at(lag) >= kHarmonicShare * best) {
+    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1) && at(lag) >= harmonic_share * best) {
       const Vertex v = ParabolicVertex(static_cast<float>(at(lag - 1)),
                                        static_cast<float>(at(lag)),
                                        static_cast<float>(at(lag + 1)));
@@ -131,7 +130,8 @@ void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_widt
 
 std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
                                           double min_period_s, double max_period_s,
-                                          float threshold_floor, std::vector<float>* scratch) {
+                                          double harmonic_share, float threshold_floor,
+                                          std::vector<float>* scratch) {
   std::vector<PeriodWindow> windows;
   const int64_t bin = std::max<int64_t>(1, std::llround(rate_hz / kEnvelopeRateHz));
   const double env_rate = rate_hz / static_cast<double>(bin);
@@ -161,8 +161,8 @@ std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double ra
     w.begin = seg.begin + wb * bin;
     w.end = (we == bins) ? seg.end : seg.begin + we * bin;
     double period_bins = 0;
-    WindowPeriod(env_mean.data() + wb, we - wb, lag_min, lag_max, &x, &energy, &r, &w.periodic,
-                 &period_bins);
+    WindowPeriod(env_mean.data() + wb, we - wb, lag_min, lag_max, harmonic_share, &x, &energy, &r,
+                 &w.periodic, &period_bins);
     if (w.periodic) {
       w.period_samples = period_bins * static_cast<double>(bin);
       scratch->assign(env_max.begin() + wb, env_max.begin() + we);

@@ -43,12 +43,14 @@ struct PeriodWindow {
 
 // Splits seg into ~10 s windows and estimates, per window, the period of e from the
 // autocorrelation of a 50 Hz envelope within [min_period_s, max_period_s] (the shortest lag whose
-// autocorrelation peak reaches 70 % of the highest, so a stride-periodic component does not hide
-// the step period), and a peak threshold 25 % of the way from the 20th to the 98th percentile
-// of the envelope's per-bin maxima, never below threshold_floor. scratch is reused storage.
+// autocorrelation peak reaches harmonic_share of the highest, so that a stride-periodic component
+// does not hide the step period), and a peak threshold 25 % of the way from the 20th to the 98th
+// percentile of the envelope's per-bin maxima, never below threshold_floor. scratch is reused
+// storage.
 std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
                                           double min_period_s, double max_period_s,
-                                          float threshold_floor, std::vector<float>* scratch);
+                                          double harmonic_share, float threshold_floor,
+                                          std::vector<float>* scratch);
 
 // Indices of local maxima of e in seg that lie in a periodic window, reach its threshold and are
 // the highest within 0.6 local period of the previously kept one (sequential non-maximum

@@ -69,8 +69,12 @@ struct ImuContact {
   double time_s = 0;
   GaitKind gait = GaitKind::kRunning;
   std::optional<double> toe_off_s;
-  // Step time: to the next contact (pelvis, wrist, phone), or half the stride to the next contact
-  // of the same limb (foot, shin; assumes equal left and right step times).
+  // Stride time: to the next contact of the same limb (foot, shin: the next contact; pelvis,
+  // wrist, phone: the contact after next). Cadence of this contact = 120 / stride_s, which is
+  // immune to left/right differences in step time or in where a step is timed.
+  std::optional<float> stride_s;
+  // Step time: to the next contact (pelvis, wrist, phone), or half the stride (foot, shin;
+  // assumes equal left and right step times).
   std::optional<float> step_s;
   std::optional<float> contact_ms;  // toe-off - contact
   std::optional<float> flight_ms;   // step time - contact time (negative: double support)
@@ -83,7 +87,7 @@ struct ImuContact {
 
 struct CadenceWindow {
   double start_s = 0;      // window start from the session start; windows are kCadenceWindowS
-  double cadence_spm = 0;  // 60 / median running step time in the window
+  double cadence_spm = 0;  // median cadence of the running contacts in the window
   int64_t contacts = 0;    // running contacts in the window
 };
 
@@ -121,9 +125,10 @@ struct ImuMetrics {
   int64_t running_steps = 0;
   int64_t walking_steps = 0;
 
-  // Cadence in steps/min over running steps, from step times between detected contacts (for a
-  // single limb: 120 / stride time). Synthetic: median within 1 spm at 100 and 500 Hz (foot,
-  // pelvis), within 2 spm at the wrist. EVIDENCE.md gives no IMU step-detection error.
+  // Cadence in steps/min over running steps: 120 / stride time per contact. Synthetic: median
+  // within 1 spm at 100 and 500 Hz (foot, pelvis), within 2 spm at the wrist. EVIDENCE.md gives
+  // no IMU step-detection error. Wrist and phone contacts are timed at the stance pulse's peak,
+  // not at initial contact (arm swing distorts the pulse's edges), so their times are late.
   Metric<Distribution> cadence_spm;
   std::vector<CadenceWindow> cadence_windows;  // kCadenceWindowS windows with >= 3 contacts
 

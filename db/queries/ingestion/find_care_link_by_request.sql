@@ -1,0 +1,1 @@
+SELECT id, athlete_id, clinic_id, (extract(epoch FROM granted_time) * 1000000)::bigint AS grant_us, (extract(epoch FROM revoked_time) * 1000000)::bigint AS revoke_us FROM care_links WHERE request_id = $1
