@@ -1,0 +1,830 @@
+#include "services/planning/plan_rules.h"
+
+#include <algorithm>
+#include <cmath>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "services/planning/plan_rules_internal.h"
+
+namespace gaitkeeper::planning::rules {
+namespace {
+
+using internal::DateText;
+using internal::DaysBefore;
+using internal::FloorHalfKm;
+using internal::Km;
+using internal::WeekdayName;
+
+// Windows, in days before start_date (0 = start_date itself).
+constexpr int kPainWindowDays = 28;
+constexpr int kWeekDays = 7;
+constexpr int kSpikeWindowDays = 30;
+
+// R1: pain-monitoring zones (Silbernagel).
+constexpr int kSafeMax = 3;
+constexpr int kAcceptableMax = 5;
+// R3: minimal important change of the pain rating in patellofemoral pain (Piva 2009).
+constexpr double kPainMic = 1.2;
+// R4.
+constexpr int kRedFlagPain = 7;
+constexpr int kRisingFlagMinPain = kSafeMax + 1;
+// R5: no history -> short runs; run level -> fraction of the spike-guard base.
+constexpr double kNoHistoryBaseKm = 3.0;
+constexpr double kFactorFull = 1.0;
+constexpr double kFactorReduced = 0.8;
+constexpr double kFactorRunWalk = 0.6;
+// R7: cadence, as fractions of the runner's own baseline.
+constexpr double kCadenceGoalLow = 1.05;
+constexpr double kCadenceCeiling = 1.10;
+constexpr double kCadenceWeeklyStep = 0.025;
+constexpr double kCadenceReachedToleranceSpm = 2.0;
+// R9 / R12: adherence thresholds.
+constexpr double kProgressAdherence = 0.7;
+constexpr double kLowAdherence = 0.5;
+constexpr int kSimplifiedSessions = 2;
+
+constexpr int kRunDays[] = {0, 2, 4};
+constexpr int kNoRunDays[] = {0, 2, 4, 6};
+constexpr int kGentleDays[] = {1, 3, 5};
+constexpr int kStrengthDays3[] = {1, 3, 5};
+constexpr int kStrengthDays2[] = {1, 5};
+
+// The strength program: one slot per muscle group, each starting at the library exercise named
+// here and moving along its regression/progression chain (hip + knee, Crossley 2016; calves).
+struct Slot {
+  absl::string_view name;
+  absl::string_view start_key;
+  bool core;  // kept when the plan is simplified (R12)
+};
+constexpr Slot kSlots[] = {
+    {"knee", "squat", true},
+    {"hip", "side_lying_hip_abduction", true},
+    {"glutes", "bridge", false},
+    {"calf", "calf_raise_double", false},
+};
+constexpr absl::string_view kCalfSlot = "calf";
+
+int ClampPain(int v) { return std::clamp(v, 0, 10); }
+
+std::optional<int> Clamped(const std::optional<int>& v) {
+  if (!v.has_value()) return std::nullopt;
+  return ClampPain(*v);
+}
+
+// Worst of during / after / next morning; -1 when the report has no pain value.
+int Worst(const PainReport& r) {
+  int worst = -1;
+  for (const std::optional<int>& v : {r.during, r.after, r.next_morning}) {
+    if (v.has_value()) worst = std::max(worst, *v);
+  }
+  return worst;
+}
+
+bool HasDistance(const PainReport& r) {
+  return r.session_distance_km.has_value() && *r.session_distance_km > 0;
+}
+
+// "Tuesday's 8 km run" or "Tuesday (2026-11-17)".
+std::string When(const PainReport& r) {
+  if (HasDistance(r)) {
+    return absl::StrFormat("%s's %s km run", WeekdayName(r.date), Km(*r.session_distance_km));
+  }
+  return absl::StrFormat("%s (%s)", WeekdayName(r.date), DateText(r.date));
+}
+
+// The report's worst value with the moment it was felt, e.g. "next-morning pain 6/10 after
+// Tuesday's 8 km run". Ties go to the later moment.
+std::string DescribeWorst(const PainReport& r) {
+  const int worst = Worst(r);
+  if (r.next_morning.has_value() && *r.next_morning == worst) {
+    return absl::StrFormat("next-morning pain %d/10 after %s", worst, When(r));
+  }
+  if (r.after.has_value() && *r.after == worst) {
+    return absl::StrFormat("pain %d/10 after %s", worst, When(r));
+  }
+  return absl::StrFormat("pain %d/10 during %s", worst, When(r));
+}
+
+// Inputs cleaned once: reports and runs inside their windows, values clamped, sorted by a total
+// order so the input order does not matter.
+struct Normalized {
+  std::vector<PainReport> reports;  // oldest first, within kPainWindowDays
+  std::vector<RunRecord> runs;      // oldest first, before start_date
+  double longest_prev_30d_km = 0;
+};
+
+Normalized Normalize(const PlanRulesInputs& in) {
+  Normalized out;
+  for (const PainReport& r : in.pain_reports) {
+    const int before = DaysBefore(in.start_date, r.date);
+    if (before < 0 || before >= kPainWindowDays) continue;
+    PainReport c = r;
+    c.during = Clamped(r.during);
+    c.after = Clamped(r.after);
+    c.next_morning = Clamped(r.next_morning);
+    if (c.session_distance_km.has_value() && !(std::isfinite(*c.session_distance_km) &&
+                                               *c.session_distance_km > 0)) {
+      c.session_distance_km.reset();
+    }
+    out.reports.push_back(std::move(c));
+  }
+  auto report_key = [](const PainReport& r) {
+    return std::make_tuple(r.date, r.during, r.after, r.next_morning, r.night_pain, r.rest_pain,
+                           r.swelling, r.locking, r.giving_way, r.session_distance_km);
+  };
+  std::sort(out.reports.begin(), out.reports.end(),
+            [&](const PainReport& a, const PainReport& b) { return report_key(a) < report_key(b); });
+
+  out.longest_prev_30d_km =
+      std::isfinite(in.longest_run_prev_30d_km) ? std::max(0.0, in.longest_run_prev_30d_km) : 0;
+  for (const RunRecord& run : in.recent_runs) {
+    const int before = DaysBefore(in.start_date, run.date);
+    if (before < 1 || !std::isfinite(run.distance_km) || run.distance_km <= 0) continue;
+    out.runs.push_back(run);
+    if (before <= kSpikeWindowDays) {
+      out.longest_prev_30d_km = std::max(out.longest_prev_30d_km, run.distance_km);
+    }
+  }
+  std::sort(out.runs.begin(), out.runs.end(), [](const RunRecord& a, const RunRecord& b) {
+    return std::make_tuple(a.date, a.distance_km, absl::ToInt64Milliseconds(a.duration)) <
+           std::make_tuple(b.date, b.distance_km, absl::ToInt64Milliseconds(b.duration));
+  });
+  return out;
+}
+
+bool InLastWeek(const PlanRulesInputs& in, const PainReport& r) {
+  return DaysBefore(in.start_date, r.date) < kWeekDays;
+}
+
+std::optional<double> MeanWorst(const PlanRulesInputs& in, const std::vector<PainReport>& reports,
+                                int from_days, int to_days) {
+  double sum = 0;
+  int n = 0;
+  for (const PainReport& r : reports) {
+    const int before = DaysBefore(in.start_date, r.date);
+    if (before < from_days || before >= to_days || Worst(r) < 0) continue;
+    sum += Worst(r);
+    ++n;
+  }
+  if (n == 0) return std::nullopt;
+  return sum / n;
+}
+
+// R1-R3.
+PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
+  PainAssessment out;
+  const PainReport* latest = nullptr;
+  const PainReport* latest_morning = nullptr;
+  for (const PainReport& r : n.reports) {
+    if (!InLastWeek(in, r)) continue;
+    if (Worst(r) >= 0) {
+      latest = &r;
+      out.week_max = std::max(out.week_max, Worst(r));
+    }
+    if (r.next_morning.has_value()) latest_morning = &r;
+  }
+  if (latest != nullptr) {
+    out.latest_date = latest->date;
+    out.latest_worst = Worst(*latest);
+    out.zone = out.latest_worst <= kSafeMax        ? PainZone::kSafe
+               : out.latest_worst <= kAcceptableMax ? PainZone::kAcceptable
+                                                    : PainZone::kTooMuch;
+  }
+  // R2: next-morning pain must not be worse than the day before: the same report's pain during
+  // or after the activity, or else the report of the previous day.
+  if (latest_morning != nullptr) {
+    const PainReport& r = *latest_morning;
+    std::optional<int> before;
+    if (r.during.has_value() || r.after.has_value()) {
+      before = std::max(r.during.value_or(0), r.after.value_or(0));
+    } else {
+      for (const PainReport& p : n.reports) {
+        if (p.date == r.date - 1 && Worst(p) >= 0) before = std::max(before.value_or(0), Worst(p));
+      }
+    }
+    if (before.has_value() && *r.next_morning > *before) {
+      out.not_settled = true;
+      out.settling_reason = absl::StrFormat(
+          "next-morning pain %d/10 after %s was worse than the %d/10 the day before",
+          *r.next_morning, When(r), *before);
+    }
+  }
+  // R3.
+  out.this_week_mean = MeanWorst(in, n.reports, 0, kWeekDays);
+  out.last_week_mean = MeanWorst(in, n.reports, kWeekDays, 2 * kWeekDays);
+  if (out.this_week_mean.has_value() && out.last_week_mean.has_value()) {
+    out.trend_rising = *out.this_week_mean - *out.last_week_mean >= kPainMic - 1e-9;
+  }
+  return out;
+}
+
+RedFlagAssessment AssessRedFlagsNormalized(const PlanRulesInputs& in, const Normalized& n) {
+  // The newest report of the last 7 days that raised each flag.
+  std::map<RedFlag, std::string> reason;
+  for (const PainReport& r : n.reports) {
+    if (!InLastWeek(in, r)) continue;
+    const std::string on = absl::StrFormat("%s (%s)", WeekdayName(r.date), DateText(r.date));
+    if (Worst(r) >= kRedFlagPain) {
+      reason[RedFlag::kSeverePain] =
+          absl::StrFormat("%s: 7/10 or more", DescribeWorst(r));
+    }
+    if (r.night_pain) reason[RedFlag::kNightPain] = absl::StrCat("pain at night reported on ", on);
+    if (r.rest_pain) reason[RedFlag::kRestPain] = absl::StrCat("pain at rest reported on ", on);
+    if (r.swelling) reason[RedFlag::kSwelling] = absl::StrCat("swelling reported on ", on);
+    if (r.locking) reason[RedFlag::kLocking] = absl::StrCat("the knee locked, reported on ", on);
+    if (r.giving_way) {
+      reason[RedFlag::kGivingWay] = absl::StrCat("the knee gave way, reported on ", on);
+    }
+  }
+  // Rising three reports in a row, the newest in the last 7 days and above the safe zone.
+  std::vector<const PainReport*> valued;
+  for (const PainReport& r : n.reports) {
+    if (Worst(r) >= 0) valued.push_back(&r);
+  }
+  if (valued.size() >= 3) {
+    const PainReport& a = *valued[valued.size() - 3];
+    const PainReport& b = *valued[valued.size() - 2];
+    const PainReport& c = *valued[valued.size() - 1];
+    if (InLastWeek(in, c) && Worst(a) < Worst(b) && Worst(b) < Worst(c) &&
+        Worst(c) >= kRisingFlagMinPain) {
+      reason[RedFlag::kRisingPain] = absl::StrFormat(
+          "pain rose three reports in a row: %d/10 (%s) → %d/10 (%s) → %d/10 (%s)", Worst(a),
+          DateText(a.date), Worst(b), DateText(b.date), Worst(c), DateText(c.date));
+    }
+  }
+  RedFlagAssessment out;
+  for (auto& [flag, text] : reason) {  // std::map: RedFlag order
+    out.flags |= FlagBit(flag);
+    out.reasons.push_back(std::move(text));
+  }
+  return out;
+}
+
+RunLevel StepDown(RunLevel level) {
+  switch (level) {
+    case RunLevel::kFull: return RunLevel::kReduced;
+    case RunLevel::kReduced: return RunLevel::kRunWalk;
+    case RunLevel::kRunWalk:
+    case RunLevel::kNoRunning: return RunLevel::kNoRunning;
+  }
+  return RunLevel::kNoRunning;
+}
+
+double LevelFactor(RunLevel level) {
+  switch (level) {
+    case RunLevel::kFull: return kFactorFull;
+    case RunLevel::kReduced: return kFactorReduced;
+    case RunLevel::kRunWalk: return kFactorRunWalk;
+    case RunLevel::kNoRunning: return 0;
+  }
+  return 0;
+}
+
+std::string LatestPainText(const PlanRulesInputs& in, const Normalized& n,
+                           const PainAssessment& pain) {
+  if (!pain.latest_date.has_value()) return "no pain report in the last 7 days";
+  for (auto it = n.reports.rbegin(); it != n.reports.rend(); ++it) {
+    if (InLastWeek(in, *it) && Worst(*it) >= 0) return DescribeWorst(*it);
+  }
+  return "";
+}
+
+// R1-R4: the week's run level with its reason.
+void DecideRunLevel(const PlanRulesInputs& in, const Normalized& n, PlanDecisions& d) {
+  if (d.red_flags.any()) {
+    d.run_level = RunLevel::kNoRunning;
+    d.run_level_because = absl::StrCat(absl::StrJoin(d.red_flags.reasons, "; "),
+                                       " → no running until a clinician has seen the knee (R4 red flags)");
+    return;
+  }
+  const std::string latest = LatestPainText(in, n, d.pain);
+  std::vector<std::string> why;
+  switch (d.pain.zone) {
+    case PainZone::kNoReport:
+    case PainZone::kSafe:
+      d.run_level = RunLevel::kFull;
+      why.push_back(d.pain.zone == PainZone::kSafe
+                        ? absl::StrCat(latest, " is in the safe zone (0-3) → easy runs")
+                        : absl::StrCat(latest, " → easy runs; log your pain to tune the plan"));
+      break;
+    case PainZone::kAcceptable:
+      d.run_level = RunLevel::kRunWalk;
+      why.push_back(absl::StrCat(latest, " is acceptable (4-5) but not safe → run/walk"));
+      break;
+    case PainZone::kTooMuch:
+      d.run_level = RunLevel::kNoRunning;
+      why.push_back(absl::StrCat(latest, " is too much (above 5) → no running, walk instead"));
+      break;
+  }
+  std::string rule = "R1 pain-monitoring model, Silbernagel, extrapolated from Achilles";
+  if (d.pain.not_settled) {
+    d.run_level = StepDown(d.run_level);
+    why.push_back(absl::StrCat(d.pain.settling_reason, " → one step less running"));
+    absl::StrAppend(&rule, "; R2 settling");
+  }
+  if (d.pain.trend_rising) {
+    d.run_level = StepDown(d.run_level);
+    why.push_back(absl::StrFormat(
+        "average pain rose from %.1f/10 last week to %.1f/10 this week → one step less running",
+        *d.pain.last_week_mean, *d.pain.this_week_mean));
+    absl::StrAppend(&rule, "; R3 weekly trend");
+  }
+  d.run_level_because = absl::StrCat(absl::StrJoin(why, "; "), " (", rule, ")");
+}
+
+// R5 and the clinician's maximum (R13).
+void DecideRunCap(const PlanRulesInputs& in, const Normalized& n, PlanDecisions& d) {
+  d.spike_base_km = n.longest_prev_30d_km > 0 ? n.longest_prev_30d_km : kNoHistoryBaseKm;
+  std::string base_text =
+      n.longest_prev_30d_km > 0
+          ? absl::StrFormat("longest run of the previous 30 days %s km", Km(n.longest_prev_30d_km))
+          : absl::StrFormat("no run in the previous 30 days → %s km to start", Km(kNoHistoryBaseKm));
+  // A run that provoked pain above the safe zone (or pain that did not settle) is not repeated
+  // at that distance this week.
+  for (auto it = n.reports.rbegin(); it != n.reports.rend(); ++it) {
+    const PainReport& r = *it;
+    if (!InLastWeek(in, r) || !HasDistance(r)) continue;
+    const bool settled_badly = r.next_morning.has_value() && d.pain.not_settled &&
+                               d.pain.settling_reason.find(When(r)) != std::string::npos;
+    if (Worst(r) > kSafeMax || settled_badly) {
+      if (*r.session_distance_km < d.spike_base_km) {
+        d.spike_base_km = *r.session_distance_km;
+        base_text = absl::StrCat(DescribeWorst(r), " → not beyond that run's distance");
+      }
+      break;
+    }
+  }
+  const double factor = LevelFactor(d.run_level);
+  d.run_cap_km = FloorHalfKm(d.spike_base_km * factor);
+  std::string text;
+  if (d.run_level == RunLevel::kNoRunning) {
+    text = "no running this week";
+  } else {
+    text = absl::StrFormat("%s → this week's longest run is capped at %s km", base_text,
+                           Km(d.run_cap_km));
+    if (factor < 1.0) absl::StrAppend(&text, absl::StrFormat(" (%.0f %% for pain)", factor * 100));
+  }
+  if (in.clinician.max_run_km.has_value() && d.run_level != RunLevel::kNoRunning) {
+    const double clinician_cap = FloorHalfKm(std::max(0.0, *in.clinician.max_run_km));
+    if (clinician_cap < d.run_cap_km) {
+      d.run_cap_km = clinician_cap;
+      text = absl::StrFormat("your clinician set a maximum of %s km per run (R13)",
+                             Km(*in.clinician.max_run_km));
+    }
+  }
+  if (d.run_level != RunLevel::kNoRunning && d.run_cap_km < 0.5) {
+    d.run_level = RunLevel::kNoRunning;
+    d.run_cap_km = 0;
+    absl::StrAppend(&text, " → under 0.5 km: walk instead");
+  }
+  d.cap_because = absl::StrCat(text, " (R5 spike guard, BJSM 2025: a run beyond the longest of the "
+                                     "previous 30 days raised injury risk 1.5-2.3x)");
+}
+
+bool Excluded(const PlanRulesInputs& in, absl::string_view key) {
+  return in.clinician.excluded_keys.count(std::string(key)) > 0;
+}
+
+// R7 (and R13's cadence override).
+void DecideCadence(const PlanRulesInputs& in, PlanDecisions& d) {
+  std::optional<double> latest;
+  std::optional<double> speed;
+  if (in.latest_score.has_value()) {
+    const ScoreSummary& s = *in.latest_score;
+    if (s.median_cadence_spm.has_value() && *s.median_cadence_spm >= 100 &&
+        *s.median_cadence_spm <= 250) {
+      latest = *s.median_cadence_spm;
+    }
+    if (s.median_speed_mps.has_value() && *s.median_speed_mps > 0) speed = *s.median_speed_mps;
+  }
+  const PreviousPlan* prev = in.previous_plan.has_value() ? &*in.previous_plan : nullptr;
+  std::optional<double> ceiling;
+  if (prev != nullptr && prev->cadence_ceiling_spm.has_value() &&
+      *prev->cadence_ceiling_spm > 0) {
+    ceiling = std::round(*prev->cadence_ceiling_spm);
+  } else if (latest.has_value()) {
+    ceiling = std::round(*latest * kCadenceCeiling);
+  }
+  v1::CadenceTarget target;
+  if (ceiling.has_value()) {
+    const double baseline = prev != nullptr && prev->cadence_ceiling_spm.has_value()
+                                ? *ceiling / kCadenceCeiling
+                                : *latest;
+    const double goal_low = std::round(baseline * kCadenceGoalLow);
+    target.set_current_spm(latest.value_or(baseline));
+    target.set_target_high_spm(*ceiling);
+    const std::optional<double> prev_target =
+        prev != nullptr ? prev->cadence_target_spm : std::nullopt;
+    if (!prev_target.has_value()) {
+      target.set_target_low_spm(goal_low);
+      target.set_because(absl::StrFormat(
+          "your own cadence %.0f steps/min%s → first target %.0f (+5 %%), moving towards at most "
+          "%.0f (+10 %%) in small weekly steps (R7; Heiderscheit 2011), never a fixed 180",
+          baseline, speed.has_value() ? absl::StrFormat(" at %.1f km/h", *speed * 3.6) : "",
+          goal_low, *ceiling));
+    } else {
+      const double held = std::min(std::round(*prev_target), *ceiling);
+      std::string hold_reason;
+      if (held >= *ceiling) {
+        hold_reason = "it is at the ceiling (+10 % of your own cadence)";
+      } else if (d.run_level != RunLevel::kFull) {
+        hold_reason = "running is reduced this week";
+      } else if (!latest.has_value()) {
+        hold_reason = "no new cadence was measured";
+      } else if (*latest < held - kCadenceReachedToleranceSpm) {
+        hold_reason = absl::StrFormat("your latest cadence %.0f has not reached it yet", *latest);
+      }
+      if (hold_reason.empty()) {
+        const double step = std::max(1.0, std::round(held * kCadenceWeeklyStep));
+        const double next = std::min(*ceiling, held + step);
+        target.set_target_low_spm(next);
+        target.set_because(absl::StrFormat(
+            "you ran at %.0f steps/min against last week's target %.0f → next step %.0f "
+            "(+2.5 %% a week, ceiling %.0f = +10 %% of your own cadence) (R7; Heiderscheit 2011)",
+            *latest, held, next, *ceiling));
+      } else {
+        target.set_target_low_spm(held);
+        target.set_because(absl::StrFormat(
+            "target stays at %.0f steps/min because %s (R7 small weekly steps, ceiling %.0f)",
+            held, hold_reason, *ceiling));
+      }
+    }
+  }
+  if (in.clinician.cadence_target_spm.has_value()) {
+    const double spm = std::round(*in.clinician.cadence_target_spm);
+    if (!ceiling.has_value()) target.set_current_spm(latest.value_or(0));
+    target.set_target_low_spm(spm);
+    target.set_target_high_spm(std::max(spm, ceiling.value_or(spm)));
+    target.set_because(absl::StrFormat(
+        "your clinician set the cadence target to %.0f steps/min (R13 clinician constraints)",
+        spm));
+  }
+  if (target.target_low_spm() > 0) d.cadence = std::move(target);
+}
+
+// True when some exercise of the slot's chain can be given this week.
+bool SlotAvailable(const PlanRulesInputs& in, const Slot& slot, int pain, RedFlagSet flags) {
+  for (absl::string_view key : VariantChain(slot.start_key)) {
+    const Exercise* e = FindExercise(key);
+    if (e != nullptr && IsAllowed(*e, pain, flags) && !Excluded(in, key)) return true;
+  }
+  return false;
+}
+
+const Slot& SlotNamed(absl::string_view name) {
+  for (const Slot& s : kSlots) {
+    if (s.name == name) return s;
+  }
+  return kSlots[0];
+}
+
+// R6 and R8.
+void DecideGaitCue(const PlanRulesInputs& in, PlanDecisions& d) {
+  if (d.run_level == RunLevel::kNoRunning || !in.latest_score.has_value()) return;
+  const ScoreSummary& s = *in.latest_score;
+  std::string key;
+  std::string why;
+  switch (s.top_factor) {
+    case GaitFactor::kOverstride:
+      key = "shorter_stride_cue";
+      why = "your top gait factor is overstriding";
+      break;
+    case GaitFactor::kImpact:
+      key = "softer_landing_cue";
+      why = "your top gait factor is impact";
+      break;
+    case GaitFactor::kVerticalOscillation:
+      key = "softer_landing_cue";
+      why = "your top gait factor is vertical bounce";
+      break;
+    case GaitFactor::kFootStrike:
+      if (s.foot_strike.value_or(FootStrike::kRearfoot) == FootStrike::kRearfoot) {
+        key = "forefoot_landing_cue";
+        why = "your top gait factor is a heel (rearfoot) strike";
+      } else {
+        key = "softer_landing_cue";
+        why = "your top gait factor is foot strike, already not on the heel";
+      }
+      break;
+    case GaitFactor::kCadence:
+      key = "cadence_cue";
+      why = "your top gait factor is a low cadence";
+      break;
+    case GaitFactor::kContactTime:
+      key = "cadence_cue";
+      why = "your top gait factor is a long ground contact";
+      break;
+    case GaitFactor::kAsymmetry:
+    case GaitFactor::kLoadSpike:
+    case GaitFactor::kNone:
+      key = "cadence_cue";
+      why = "no single gait factor stands out, so the general knee-load cue";
+      break;
+  }
+  const int pain = d.pain.latest_worst;
+  if (key == "forefoot_landing_cue") {
+    const Exercise* cue = FindExercise(key);
+    if (pain > cue->max_pain) {
+      key = "softer_landing_cue";
+      absl::StrAppend(&why, absl::StrFormat(", but a new foot strike waits until pain is %d/10 "
+                                            "or less",
+                                            cue->max_pain));
+    } else if (!SlotAvailable(in, SlotNamed(kCalfSlot), pain, d.red_flags.flags)) {
+      key = "softer_landing_cue";
+      absl::StrAppend(&why, ", but no calf exercise can be given to carry the extra calf load");
+    }
+  }
+  if (key == "cadence_cue" && !d.cadence.has_value()) return;
+  if (Excluded(in, key)) return;
+  d.gait_cue_key = key;
+  const Exercise* cue = FindExercise(key);
+  d.gait_cue_because = absl::StrFormat("%s → %s (R6%s; %s)", why, cue->name,
+                                       cue->requires_strength_targets != 0
+                                           ? ", R8 calf strength added"
+                                           : "",
+                                       cue->source);
+}
+
+std::string DoseText(const Exercise& e, const StrengthDose& dose) {
+  std::string text = dose.hold_seconds > 0
+                         ? absl::StrFormat("%d × %d s", dose.sets, dose.hold_seconds)
+                         : absl::StrFormat("%d × %d", dose.sets, dose.reps);
+  if (dose.load_step > 0) absl::StrAppend(&text, absl::StrFormat(" at load step %d", dose.load_step));
+  return absl::StrCat(e.name, " ", text);
+}
+
+StrengthDose DefaultDose(const Exercise& e) {
+  return {.sets = e.dose.sets, .reps = e.dose.reps, .hold_seconds = e.dose.hold_seconds,
+          .load_step = 0};
+}
+
+// One step up the ladder: reps, then load, then the harder variant. Returns false at the top.
+bool StepUp(const PlanRulesInputs& in, int pain, RedFlagSet flags, std::string& key,
+            StrengthDose& dose) {
+  const Exercise& e = *FindExercise(key);
+  if (e.ladder.max_reps == 0) return false;
+  if (dose.reps < e.ladder.max_reps) {
+    dose.reps = std::min(e.ladder.max_reps, dose.reps + e.ladder.rep_step);
+    return true;
+  }
+  if (dose.load_step < e.ladder.max_load_steps) {
+    ++dose.load_step;
+    dose.reps = e.dose.reps;
+    return true;
+  }
+  const Exercise* harder = e.progression.empty() ? nullptr : FindExercise(e.progression);
+  if (harder == nullptr || !IsAllowed(*harder, pain, flags) || Excluded(in, harder->key)) {
+    return false;
+  }
+  key = std::string(harder->key);
+  dose = DefaultDose(*harder);
+  return true;
+}
+
+// One step down: load, then reps back to the default, then the easier variant, then reps down
+// to the floor. Returns false at the bottom.
+bool StepDownDose(std::string& key, StrengthDose& dose) {
+  const Exercise& e = *FindExercise(key);
+  if (dose.load_step > 0) {
+    --dose.load_step;
+    return true;
+  }
+  if (dose.reps > e.dose.reps) {
+    dose.reps = std::max(e.dose.reps, dose.reps - e.ladder.rep_step);
+    return true;
+  }
+  const Exercise* easier = e.regression.empty() ? nullptr : FindExercise(e.regression);
+  if (easier != nullptr) {
+    key = std::string(easier->key);
+    dose = DefaultDose(*easier);
+    return true;
+  }
+  if (dose.reps > e.ladder.min_reps) {
+    dose.reps = std::max(e.ladder.min_reps, dose.reps - e.ladder.rep_step);
+    return true;
+  }
+  return false;
+}
+
+std::string PercentText(const AdherenceCount& c) {
+  return absl::StrFormat("%d of %d strength sessions done (%.0f %%)", c.done, c.planned,
+                         c.Ratio().value_or(0) * 100);
+}
+
+// R9, R12 and the contraindications of the library.
+void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
+  if (d.red_flags.any()) return;
+  const int pain = d.pain.latest_worst;
+  const RedFlagSet flags = d.red_flags.flags;
+
+  std::optional<AdherenceCount> strength_adherence;
+  std::optional<double> overall;
+  if (in.adherence.has_value()) {
+    auto it = in.adherence->by_category.find(v1::ITEM_CATEGORY_STRENGTH);
+    if (it != in.adherence->by_category.end() && it->second.Ratio().has_value()) {
+      strength_adherence = it->second;
+    }
+    overall = in.adherence->overall.Ratio();
+  }
+  d.simplified = overall.has_value() && *overall < kLowAdherence - 1e-9;
+  const std::string simplified_why =
+      d.simplified ? absl::StrFormat("you did %d of %d planned items last week (%.0f %%, under "
+                                     "50 %%) → same dose, fewer exercises (R12 adherence)",
+                                     in.adherence->overall.done, in.adherence->overall.planned,
+                                     *overall * 100)
+                   : "";
+  d.strength_sessions = d.simplified ? kSimplifiedSessions : 0;
+
+  const bool regress_all =
+      d.pain.zone == PainZone::kTooMuch || d.pain.not_settled || d.pain.trend_rising;
+  std::string regress_why;
+  if (d.pain.zone == PainZone::kTooMuch) {
+    regress_why = absl::StrCat(LatestPainText(in, {}, d.pain), " is above 5/10");
+  }
+  if (regress_all && regress_why.empty()) {
+    regress_why = d.pain.not_settled
+                      ? d.pain.settling_reason
+                      : absl::StrFormat("average pain rose from %.1f/10 to %.1f/10",
+                                        d.pain.last_week_mean.value_or(0),
+                                        d.pain.this_week_mean.value_or(0));
+  }
+  const bool pain_allows_progress = !regress_all && d.pain.week_max >= 0 &&
+                                    d.pain.week_max <= kSafeMax;
+
+  const bool forefoot = d.gait_cue_key == "forefoot_landing_cue";
+  for (const Slot& slot : kSlots) {
+    const bool calf_for_cue = forefoot && slot.name == kCalfSlot;
+    if (d.simplified && !slot.core && !calf_for_cue) continue;
+    StrengthPlan sp;
+    sp.slot = std::string(slot.name);
+    // Where the slot was last week.
+    std::optional<std::pair<std::string, StrengthDose>> prev;
+    if (in.previous_plan.has_value()) {
+      for (absl::string_view key : VariantChain(slot.start_key)) {
+        auto it = in.previous_plan->strength.find(std::string(key));
+        if (it != in.previous_plan->strength.end()) {
+          prev.emplace(it->first, it->second);
+          break;
+        }
+      }
+    }
+    std::string why;
+    if (!prev.has_value()) {
+      const Exercise& start = *FindExercise(slot.start_key);
+      sp.key = std::string(start.key);
+      sp.dose = DefaultDose(start);
+      sp.change = DoseChange::kStart;
+      why = "hip + knee (+ calf) strength 2-3 times a week, starting dose from the library";
+    } else {
+      sp.key = prev->first;
+      sp.dose = prev->second;
+      const Exercise* known = FindExercise(sp.key);
+      if (known == nullptr) continue;
+      if (sp.dose.sets <= 0) sp.dose = DefaultDose(*known);
+      std::optional<int> item_pain;
+      if (in.adherence.has_value()) {
+        auto it = in.adherence->by_item.find(sp.key);
+        if (it != in.adherence->by_item.end()) item_pain = it->second.max_pain_during;
+      }
+      const std::string before = DoseText(*known, sp.dose);
+      if (regress_all || (item_pain.has_value() && *item_pain > kAcceptableMax)) {
+        const std::string cause =
+            regress_all ? regress_why
+                        : absl::StrFormat("pain %d/10 during %s last week", *item_pain,
+                                          known->name);
+        if (StepDownDose(sp.key, sp.dose)) {
+          sp.change = DoseChange::kRegress;
+          why = absl::StrFormat("%s → easier than last week's %s (R9 regression)", cause, before);
+        } else {
+          sp.change = DoseChange::kHold;
+          why = absl::StrFormat("%s → kept at the easiest level (R9 regression)", cause);
+        }
+      } else if (d.simplified) {
+        sp.change = DoseChange::kHold;
+        why = simplified_why;
+      } else {
+        std::string hold;
+        if (!pain_allows_progress) {
+          hold = d.pain.week_max < 0
+                     ? "no pain report this week"
+                     : absl::StrFormat("pain reached %d/10 this week (progress needs 3/10 or less)",
+                                       d.pain.week_max);
+        } else if (item_pain.has_value() && *item_pain > kSafeMax) {
+          hold = absl::StrFormat("pain %d/10 during this exercise last week", *item_pain);
+        } else if (!strength_adherence.has_value()) {
+          hold = "no strength sessions logged last week";
+        } else if (*strength_adherence->Ratio() < kProgressAdherence - 1e-9) {
+          hold = absl::StrCat(PercentText(*strength_adherence), ", under 70 %");
+        }
+        if (hold.empty() && StepUp(in, pain, flags, sp.key, sp.dose)) {
+          sp.change = DoseChange::kProgress;
+          why = absl::StrFormat(
+              "pain ≤ 3/10 all week, settled by the next morning and %s → harder than last "
+              "week's %s (R9 progression: reps, then load, then a harder variant)",
+              PercentText(*strength_adherence), before);
+        } else {
+          sp.change = DoseChange::kHold;
+          why = hold.empty() ? "at the top of this exercise's ladder (R9)"
+                             : absl::StrCat(hold, " → same dose as last week (R9)");
+        }
+      }
+    }
+    // Contraindications (library) and clinician exclusions (R13) move down the chain.
+    std::string moved;
+    for (int guard = 0; guard < 8; ++guard) {
+      const Exercise& e = *FindExercise(sp.key);
+      const bool excluded = Excluded(in, sp.key);
+      if (IsAllowed(e, pain, flags) && !excluded) break;
+      moved = excluded ? absl::StrFormat("; %s is excluded by your clinician (R13)", e.name)
+                       : absl::StrFormat("; %s is not advised at pain %d/10 (library limit %d/10)",
+                                         e.name, pain, e.max_pain);
+      const Exercise* easier = e.regression.empty() ? nullptr : FindExercise(e.regression);
+      if (easier == nullptr) {
+        sp.key.clear();
+        break;
+      }
+      sp.key = std::string(easier->key);
+      sp.dose = DefaultDose(*easier);
+      sp.change = DoseChange::kRegress;
+    }
+    if (sp.key.empty()) continue;
+    const Exercise& e = *FindExercise(sp.key);
+    if (!moved.empty()) absl::StrAppend(&why, moved, " → ", e.name);
+    if (calf_for_cue) {
+      absl::StrAppend(&why, "; the forefoot-landing cue loads the calf more, so calf strength "
+                            "stays in the plan (R8; Kulmala 2013)");
+    }
+    sp.because = absl::StrCat(DoseText(e, sp.dose), ": ", why, ". ", e.source);
+    d.strength.push_back(std::move(sp));
+    if (!d.simplified) d.strength_sessions = std::max(d.strength_sessions, e.dose.sessions_per_week);
+  }
+}
+
+// R10.
+void DecideIsometrics(const PlanRulesInputs& in, PlanDecisions& d) {
+  const Exercise& wall_sit = *FindExercise("wall_sit");
+  const bool painful = d.pain.latest_worst > kSafeMax || d.pain.not_settled ||
+                       d.run_level == RunLevel::kNoRunning;
+  if (!painful || Excluded(in, wall_sit.key) ||
+      !IsAllowed(wall_sit, d.pain.latest_worst, d.red_flags.flags)) {
+    return;
+  }
+  d.offer_isometrics = true;
+  const std::string pain_text = d.pain.latest_worst >= 0
+                                    ? absl::StrFormat("pain %d/10", d.pain.latest_worst)
+                                    : std::string("no running this week");
+  d.isometric_because = absl::StrFormat(
+      "%s → wall sits offered for painful days, an option rather than a must (R10; %s)",
+      pain_text, wall_sit.source);
+}
+
+}  // namespace
+
+std::optional<double> AdherenceCount::Ratio() const {
+  if (planned <= 0) return std::nullopt;
+  return static_cast<double>(std::min(done, planned)) / planned;
+}
+
+RedFlagAssessment AssessRedFlags(const PlanRulesInputs& inputs) {
+  return AssessRedFlagsNormalized(inputs, Normalize(inputs));
+}
+
+PlanDecisions DecidePlan(const PlanRulesInputs& inputs) {
+  const Normalized n = Normalize(inputs);
+  PlanDecisions d;
+  d.pain = AssessPain(inputs, n);
+  d.red_flags = AssessRedFlagsNormalized(inputs, n);
+  DecideRunLevel(inputs, n, d);
+  DecideRunCap(inputs, n, d);
+  DecideCadence(inputs, d);
+  DecideGaitCue(inputs, d);
+  DecideStrength(inputs, d);
+  DecideIsometrics(inputs, d);
+  return d;
+}
+
+absl::string_view RunLevelName(RunLevel level) {
+  switch (level) {
+    case RunLevel::kFull: return "full";
+    case RunLevel::kReduced: return "reduced";
+    case RunLevel::kRunWalk: return "run_walk";
+    case RunLevel::kNoRunning: return "no_running";
+  }
+  return "";
+}
+
+absl::string_view DoseChangeName(DoseChange change) {
+  switch (change) {
+    case DoseChange::kStart: return "start";
+    case DoseChange::kProgress: return "progress";
+    case DoseChange::kHold: return "hold";
+    case DoseChange::kRegress: return "regress";
+  }
+  return "";
+}
+
+}  // namespace gaitkeeper::planning::rules
