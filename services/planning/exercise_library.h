@@ -58,8 +58,9 @@ struct LibraryDose {
 
 // How a repetition exercise gets harder (EVIDENCE.md section 4: "progress reps then load"):
 // reps grow by rep_step up to max_reps, then one load step is added and reps restart at the
-// default, up to max_load_steps; after that the `progression` variant takes over. Regression runs
-// the ladder backwards down to min_reps, then the `regression` variant.
+// default, up to max_load_steps; after that the `progression` variant takes over. Regression
+// removes load first, then reps down to the default, then moves to the `regression` variant;
+// only the easiest variant goes below its default reps, down to min_reps.
 struct Ladder {
   int rep_step;
   int max_reps;

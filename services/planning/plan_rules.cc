@@ -8,16 +8,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "services/planning/plan_rules_internal.h"
 
 namespace gaitkeeper::planning::rules {
 namespace {
-
-using internal::DateText;
-using internal::DaysBefore;
-using internal::FloorHalfKm;
-using internal::Km;
-using internal::WeekdayName;
 
 // Windows, in days before start_date (0 = start_date itself).
 constexpr int kPainWindowDays = 28;
@@ -67,6 +60,35 @@ constexpr Slot kSlots[] = {
     {"calf", "calf_raise_double", false},
 };
 constexpr absl::string_view kCalfSlot = "calf";
+
+int DaysBefore(absl::CivilDay start, absl::CivilDay date) {
+  const absl::civil_diff_t days = start - date;
+  return static_cast<int>(std::clamp<absl::civil_diff_t>(days, -100000, 100000));
+}
+
+absl::string_view WeekdayName(absl::CivilDay day) {
+  switch (absl::GetWeekday(day)) {
+    case absl::Weekday::monday: return "Monday";
+    case absl::Weekday::tuesday: return "Tuesday";
+    case absl::Weekday::wednesday: return "Wednesday";
+    case absl::Weekday::thursday: return "Thursday";
+    case absl::Weekday::friday: return "Friday";
+    case absl::Weekday::saturday: return "Saturday";
+    case absl::Weekday::sunday: return "Sunday";
+  }
+  return "";
+}
+
+std::string DateText(absl::CivilDay day) { return absl::FormatCivilTime(day); }
+
+// "8", "7.5": distances to 0.1 km without trailing zeros.
+std::string Km(double km) { return absl::StrFormat("%g", std::round(km * 10) / 10); }
+
+// Rounded down to 0.5 km, so a cap never exceeds the distance it came from.
+double FloorHalfKm(double km) {
+  if (!std::isfinite(km) || km <= 0) return 0;
+  return std::floor(km * 2 + 1e-9) / 2;
+}
 
 int ClampPain(int v) { return std::clamp(v, 0, 10); }
 
@@ -190,6 +212,7 @@ PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
   if (latest != nullptr) {
     out.latest_date = latest->date;
     out.latest_worst = Worst(*latest);
+    out.latest_description = DescribeWorst(*latest);
     out.zone = out.latest_worst <= kSafeMax        ? PainZone::kSafe
                : out.latest_worst <= kAcceptableMax ? PainZone::kAcceptable
                                                     : PainZone::kTooMuch;
@@ -211,6 +234,18 @@ PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
       out.settling_reason = absl::StrFormat(
           "next-morning pain %d/10 after %s was worse than the %d/10 the day before",
           *r.next_morning, When(r), *before);
+    }
+  }
+  // R5's pain-provoking run: the newest linked run of the week that went above the safe zone or
+  // whose next morning did not settle.
+  for (auto it = n.reports.rbegin(); it != n.reports.rend(); ++it) {
+    const PainReport& r = *it;
+    if (!InLastWeek(in, r) || !HasDistance(r)) continue;
+    const bool unsettled = out.not_settled && &r == latest_morning;
+    if (Worst(r) > kSafeMax || unsettled) {
+      out.provoking_run_km = *r.session_distance_km;
+      out.provoking_description = unsettled ? out.settling_reason : DescribeWorst(r);
+      break;
     }
   }
   // R3.
@@ -284,24 +319,15 @@ double LevelFactor(RunLevel level) {
   return 0;
 }
 
-std::string LatestPainText(const PlanRulesInputs& in, const Normalized& n,
-                           const PainAssessment& pain) {
-  if (!pain.latest_date.has_value()) return "no pain report in the last 7 days";
-  for (auto it = n.reports.rbegin(); it != n.reports.rend(); ++it) {
-    if (InLastWeek(in, *it) && Worst(*it) >= 0) return DescribeWorst(*it);
-  }
-  return "";
-}
-
 // R1-R4: the week's run level with its reason.
-void DecideRunLevel(const PlanRulesInputs& in, const Normalized& n, PlanDecisions& d) {
+void DecideRunLevel(PlanDecisions& d) {
   if (d.red_flags.any()) {
     d.run_level = RunLevel::kNoRunning;
     d.run_level_because = absl::StrCat(absl::StrJoin(d.red_flags.reasons, "; "),
                                        " → no running until a clinician has seen the knee (R4 red flags)");
     return;
   }
-  const std::string latest = LatestPainText(in, n, d.pain);
+  const std::string& latest = d.pain.latest_description;
   std::vector<std::string> why;
   switch (d.pain.zone) {
     case PainZone::kNoReport:
@@ -309,7 +335,8 @@ void DecideRunLevel(const PlanRulesInputs& in, const Normalized& n, PlanDecision
       d.run_level = RunLevel::kFull;
       why.push_back(d.pain.zone == PainZone::kSafe
                         ? absl::StrCat(latest, " is in the safe zone (0-3) → easy runs")
-                        : absl::StrCat(latest, " → easy runs; log your pain to tune the plan"));
+                        : "no pain report in the last 7 days → easy runs; log your pain to tune "
+                          "the plan");
       break;
     case PainZone::kAcceptable:
       d.run_level = RunLevel::kRunWalk;
@@ -345,18 +372,9 @@ void DecideRunCap(const PlanRulesInputs& in, const Normalized& n, PlanDecisions&
           : absl::StrFormat("no run in the previous 30 days → %s km to start", Km(kNoHistoryBaseKm));
   // A run that provoked pain above the safe zone (or pain that did not settle) is not repeated
   // at that distance this week.
-  for (auto it = n.reports.rbegin(); it != n.reports.rend(); ++it) {
-    const PainReport& r = *it;
-    if (!InLastWeek(in, r) || !HasDistance(r)) continue;
-    const bool settled_badly = r.next_morning.has_value() && d.pain.not_settled &&
-                               d.pain.settling_reason.find(When(r)) != std::string::npos;
-    if (Worst(r) > kSafeMax || settled_badly) {
-      if (*r.session_distance_km < d.spike_base_km) {
-        d.spike_base_km = *r.session_distance_km;
-        base_text = absl::StrCat(DescribeWorst(r), " → not beyond that run's distance");
-      }
-      break;
-    }
+  if (d.pain.provoking_run_km.has_value() && *d.pain.provoking_run_km < d.spike_base_km) {
+    d.spike_base_km = *d.pain.provoking_run_km;
+    base_text = d.pain.provoking_description;
   }
   const double factor = LevelFactor(d.run_level);
   d.run_cap_km = FloorHalfKm(d.spike_base_km * factor);
@@ -643,7 +661,7 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
       d.pain.zone == PainZone::kTooMuch || d.pain.not_settled || d.pain.trend_rising;
   std::string regress_why;
   if (d.pain.zone == PainZone::kTooMuch) {
-    regress_why = absl::StrCat(LatestPainText(in, {}, d.pain), " is above 5/10");
+    regress_why = absl::StrCat(d.pain.latest_description, " is above 5/10");
   }
   if (regress_all && regress_why.empty()) {
     regress_why = d.pain.not_settled
@@ -782,11 +800,245 @@ void DecideIsometrics(const PlanRulesInputs& in, PlanDecisions& d) {
       pain_text, wall_sit.source);
 }
 
+PlanDecisions Decide(const PlanRulesInputs& in, const Normalized& n) {
+  PlanDecisions d;
+  d.pain = AssessPain(in, n);
+  d.red_flags = AssessRedFlagsNormalized(in, n);
+  DecideRunLevel(d);
+  DecideRunCap(in, n, d);
+  DecideCadence(in, d);
+  DecideGaitCue(in, d);
+  DecideStrength(in, d);
+  DecideIsometrics(in, d);
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Building the plan from the decisions.
+
+v1::PlanItem* AddItem(v1::Plan& plan, int day, v1::ItemCategory category, absl::string_view key,
+                      std::string title, std::string instructions, std::string because) {
+  v1::PlanItem* item = plan.add_items();
+  item->set_day(day);
+  item->set_category(category);
+  item->set_key(std::string(key));
+  item->set_title(std::move(title));
+  item->set_instructions(std::move(instructions));
+  item->set_because(std::move(because));
+  return item;
+}
+
+v1::PlanItem* AddExercise(v1::Plan& plan, int day, const Exercise& e, std::string because) {
+  v1::PlanItem* item = AddItem(plan, day, ToItemCategory(e.category), e.key, std::string(e.name),
+                               std::string(e.instructions), std::move(because));
+  if (e.dose.sets > 0) {
+    item->mutable_dose()->set_sets(e.dose.sets);
+    item->mutable_dose()->set_reps(e.dose.reps);
+    item->mutable_dose()->set_hold_seconds(e.dose.hold_seconds);
+  }
+  return item;
+}
+
+absl::string_view SideName(common::v1::Side side) {
+  switch (side) {
+    case common::v1::SIDE_LEFT: return "left";
+    case common::v1::SIDE_RIGHT: return "right";
+    case common::v1::SIDE_BOTH: return "both";
+    default: return "";
+  }
+}
+
+// The runner-facing instructions of a strength item: the library text, what the load step
+// means, and which leg sets the pace for one-leg exercises.
+std::string StrengthInstructions(const Exercise& e, const StrengthDose& dose,
+                                 common::v1::Side painful_side) {
+  std::string text(e.instructions);
+  if (dose.load_step > 0) {
+    absl::StrAppend(&text, absl::StrFormat(" Load step %d: %s.", dose.load_step, e.load_hint));
+  }
+  const absl::string_view side = SideName(painful_side);
+  if (e.unilateral && (side == "left" || side == "right")) {
+    absl::StrAppend(&text, " Work both legs, starting with your ", side,
+                    " (painful) leg; give the other leg the same number.");
+  }
+  absl::StrAppend(&text, " Pain during the exercise should stay at 3/10 or below.");
+  return text;
+}
+
+std::string StrengthTitle(const Exercise& e, const StrengthDose& dose) {
+  if (dose.load_step <= 0) return std::string(e.name);
+  return absl::StrFormat("%s (load step %d)", e.name, dose.load_step);
+}
+
+std::string CueTitle(const Exercise& cue, const std::optional<v1::CadenceTarget>& cadence) {
+  if (cadence.has_value() && (cue.key == "cadence_cue" || cue.key == "shorter_stride_cue")) {
+    return absl::StrFormat("%s: %.0f steps/min", cue.name, cadence->target_low_spm());
+  }
+  return std::string(cue.name);
+}
+
+void RecordInputs(const PlanRulesInputs& in, const Normalized& n, v1::PlanInputs& out) {
+  if (in.latest_score.has_value()) {
+    const ScoreSummary& s = *in.latest_score;
+    out.set_score(s.score_name);
+    out.set_score_algorithm_version(s.algorithm_version);
+    out.set_cadence_spm(s.median_cadence_spm.value_or(0));
+    out.set_step_length_m(s.step_length_m.value_or(0));
+    out.set_speed_mps(s.median_speed_mps.value_or(0));
+  }
+  const PainReport* newest = nullptr;
+  int max_pain = -1;
+  for (const PainReport& r : n.reports) {
+    max_pain = std::max(max_pain, Worst(r));
+    if (Worst(r) >= 0) newest = &r;
+  }
+  out.set_latest_pain_during(newest != nullptr ? newest->during.value_or(-1) : -1);
+  out.set_latest_pain_after(newest != nullptr ? newest->after.value_or(-1) : -1);
+  out.set_latest_pain_next_morning(newest != nullptr ? newest->next_morning.value_or(-1) : -1);
+  out.set_max_recent_pain(max_pain);
+  out.set_pain_report_count(static_cast<int32_t>(n.reports.size()));
+  out.set_longest_run_last_30d_km(n.longest_prev_30d_km);
+}
+
+void AddRedFlagWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan& plan) {
+  if (d.offer_isometrics) {
+    const Exercise& wall_sit = *FindExercise("wall_sit");
+    for (int day : kNoRunDays) {
+      v1::PlanItem* item = AddExercise(plan, day, wall_sit, d.isometric_because);
+      item->set_title(absl::StrCat(wall_sit.name, ", only if comfortable"));
+    }
+  }
+  const std::string because = absl::StrFormat(
+      "red flag (%s) → only gentle exercises until a clinician has seen the knee (R4)",
+      absl::StrJoin(RedFlagNames(d.red_flags.flags), ", "));
+  for (absl::string_view key :
+       {"hamstring_stretch", "calf_stretch", "quadriceps_stretch", "hip_flexor_stretch",
+        "foam_rolling"}) {
+    const Exercise& e = *FindExercise(key);
+    if (!IsAllowed(e, d.pain.latest_worst, d.red_flags.flags) || Excluded(in, key)) continue;
+    for (int day : kGentleDays) AddExercise(plan, day, e, because);
+  }
+}
+
+void AddTrainingWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan& plan) {
+  const bool running = d.run_level != RunLevel::kNoRunning;
+  const Exercise& routine = *FindExercise("post_run_routine");
+  const Exercise& foam = *FindExercise("foam_rolling");
+  const bool add_routine = IsAllowed(routine, d.pain.latest_worst, d.red_flags.flags) &&
+                           !Excluded(in, routine.key);
+  const bool add_foam = !d.simplified && IsAllowed(foam, d.pain.latest_worst, d.red_flags.flags) &&
+                        !Excluded(in, foam.key);
+  const Exercise* cue = d.gait_cue_key.empty() ? nullptr : FindExercise(d.gait_cue_key);
+  std::string cue_because = d.gait_cue_because;
+  if (cue != nullptr && d.cadence.has_value() &&
+      (cue->key == "cadence_cue" || cue->key == "shorter_stride_cue")) {
+    absl::StrAppend(&cue_because, "; ", d.cadence->because());
+  }
+  const std::string run_because = absl::StrCat(d.run_level_because, "; ", d.cap_because);
+  const std::string routine_because =
+      "after every run: a walk and gentle stretches for perceived recovery (R11; low evidence "
+      "for injury prevention)";
+  for (int day : kRunDays) {
+    absl::string_view run_key;
+    if (!running) {
+      run_key = "walk";
+      if (!Excluded(in, run_key)) {
+        AddItem(plan, day, v1::ITEM_CATEGORY_REST, run_key,
+                "No running today: walk 20-30 minutes if comfortable",
+                "Replace the run with an easy walk; stop if the knee hurts more than 3/10.",
+                run_because)
+            ->mutable_dose()
+            ->set_duration_minutes(20);
+      }
+    } else {
+      const bool run_walk = d.run_level == RunLevel::kRunWalk;
+      run_key = run_walk ? "run_walk" : "easy_run";
+      if (Excluded(in, run_key)) continue;
+      if (d.offer_isometrics) {
+        AddExercise(plan, day, *FindExercise("wall_sit"), d.isometric_because)
+            ->set_title("Wall sit before the run, optional on a painful day");
+      }
+      v1::PlanItem* run = AddItem(
+          plan, day, v1::ITEM_CATEGORY_RUN, run_key,
+          run_walk ? absl::StrFormat("Run/walk, at most %s km", Km(d.run_cap_km))
+                   : absl::StrFormat("Easy run, at most %s km", Km(d.run_cap_km)),
+          run_walk ? "Alternate 1 minute of easy running with 1 minute of walking. Stop if pain "
+                     "goes above 5/10."
+                   : "Easy, conversational pace. Pain during the run should stay at 3/10 or "
+                     "below; stop if it goes above 5/10.",
+          run_because);
+      run->mutable_dose()->set_distance_km_cap(static_cast<float>(d.run_cap_km));
+      if (cue != nullptr) {
+        AddExercise(plan, day, *cue, cue_because)->set_title(CueTitle(*cue, d.cadence));
+      }
+    }
+    if (add_routine) AddExercise(plan, day, routine, routine_because);
+    if (add_foam) AddExercise(plan, day, foam, routine_because);
+  }
+  if (!running && d.offer_isometrics) {
+    for (int day : kNoRunDays) {
+      AddExercise(plan, day, *FindExercise("wall_sit"), d.isometric_because);
+    }
+  }
+  const absl::Span<const int> strength_days =
+      d.strength_sessions >= 3 ? absl::Span<const int>(kStrengthDays3)
+                               : absl::Span<const int>(kStrengthDays2);
+  for (int day : strength_days) {
+    for (const StrengthPlan& sp : d.strength) {
+      const Exercise& e = *FindExercise(sp.key);
+      v1::PlanItem* item =
+          AddItem(plan, day, v1::ITEM_CATEGORY_STRENGTH, e.key, StrengthTitle(e, sp.dose),
+                  StrengthInstructions(e, sp.dose, in.profile.painful_side), sp.because);
+      item->mutable_dose()->set_sets(sp.dose.sets);
+      item->mutable_dose()->set_reps(sp.dose.reps);
+      item->mutable_dose()->set_hold_seconds(sp.dose.hold_seconds);
+    }
+  }
+}
+
+std::string Summary(const PlanDecisions& d) {
+  if (d.red_flags.any()) {
+    return absl::StrCat("RED FLAG: see a physiotherapist or doctor before running again (",
+                        absl::StrJoin(d.red_flags.reasons, "; "),
+                        "). This week: gentle stretches only",
+                        d.offer_isometrics ? ", and wall sits if comfortable." : ".");
+  }
+  std::string out;
+  switch (d.run_level) {
+    case RunLevel::kFull:
+      out = absl::StrFormat("Three easy runs of at most %s km", Km(d.run_cap_km));
+      break;
+    case RunLevel::kReduced:
+      out = absl::StrFormat("Three shorter easy runs of at most %s km", Km(d.run_cap_km));
+      break;
+    case RunLevel::kRunWalk:
+      out = absl::StrFormat("Three run/walk sessions of at most %s km", Km(d.run_cap_km));
+      break;
+    case RunLevel::kNoRunning:
+      out = "No running this week: walks";
+      break;
+  }
+  if (!d.strength.empty()) {
+    std::vector<std::string> doses;
+    for (const StrengthPlan& sp : d.strength) doses.push_back(DoseText(*FindExercise(sp.key), sp.dose));
+    absl::StrAppend(&out, absl::StrFormat(", strength %d times (%s)", d.strength_sessions,
+                                          absl::StrJoin(doses, ", ")));
+  }
+  if (d.offer_isometrics) absl::StrAppend(&out, ", wall sits for painful days");
+  absl::StrAppend(&out, ".");
+  if (d.cadence.has_value() && d.run_level != RunLevel::kNoRunning) {
+    absl::StrAppend(&out, absl::StrFormat(" Cadence target %.0f steps/min.",
+                                          d.cadence->target_low_spm()));
+  }
+  if (d.simplified) absl::StrAppend(&out, " Simplified to fit your week.");
+  return out;
+}
+
 }  // namespace
 
 std::optional<double> AdherenceCount::Ratio() const {
   if (planned <= 0) return std::nullopt;
-  return static_cast<double>(std::min(done, planned)) / planned;
+  return static_cast<double>(std::clamp(done, 0, planned)) / planned;
 }
 
 RedFlagAssessment AssessRedFlags(const PlanRulesInputs& inputs) {
@@ -794,17 +1046,53 @@ RedFlagAssessment AssessRedFlags(const PlanRulesInputs& inputs) {
 }
 
 PlanDecisions DecidePlan(const PlanRulesInputs& inputs) {
+  return Decide(inputs, Normalize(inputs));
+}
+
+v1::Plan GeneratePlanV2(const PlanRulesInputs& inputs) {
   const Normalized n = Normalize(inputs);
-  PlanDecisions d;
-  d.pain = AssessPain(inputs, n);
-  d.red_flags = AssessRedFlagsNormalized(inputs, n);
-  DecideRunLevel(inputs, n, d);
-  DecideRunCap(inputs, n, d);
-  DecideCadence(inputs, d);
-  DecideGaitCue(inputs, d);
-  DecideStrength(inputs, d);
-  DecideIsometrics(inputs, d);
-  return d;
+  const PlanDecisions d = Decide(inputs, n);
+  v1::Plan plan;
+  plan.set_generator_version(kGeneratorVersion);
+  plan.set_state(v1::PLAN_STATE_ACTIVE);
+  plan.mutable_start_date()->set_year(static_cast<int32_t>(inputs.start_date.year()));
+  plan.mutable_start_date()->set_month(inputs.start_date.month());
+  plan.mutable_start_date()->set_day(inputs.start_date.day());
+  RecordInputs(inputs, n, *plan.mutable_inputs());
+  if (d.cadence.has_value()) *plan.mutable_cadence_target() = *d.cadence;
+
+  // Clinicians see the red flags first (Plan.red_flags); day 0 opens with them for the runner.
+  for (const std::string& reason : d.red_flags.reasons) plan.add_red_flags(reason);
+  if (d.red_flags.any()) {
+    AddExercise(plan, 0, *FindExercise("see_clinician"),
+                absl::StrCat("RED FLAG: ", absl::StrJoin(d.red_flags.reasons, "; "),
+                             " → see a clinician before running again (R4 red flags, stricter "
+                             "than every other rule)"));
+  }
+  if (!inputs.clinician.note.empty()) {
+    AddItem(plan, 0, v1::ITEM_CATEGORY_EDUCATION, "clinician_note", "Note from your clinician",
+            inputs.clinician.note, "your clinician's note (R13 clinician constraints)");
+  }
+  const Exercise& education = *FindExercise("load_education");
+  if (!Excluded(inputs, education.key)) {
+    const std::string pain = d.pain.latest_worst >= 0
+                                 ? absl::StrCat("your latest report: ", d.pain.latest_description)
+                                 : std::string("no pain report in the last 7 days");
+    AddExercise(plan, 0, education,
+                absl::StrCat(pain, " → how to read your knee this week (R14; ", education.source,
+                             ")"));
+  }
+  if (d.red_flags.any()) {
+    AddRedFlagWeek(inputs, d, plan);
+  } else {
+    AddTrainingWeek(inputs, d, plan);
+  }
+  plan.set_summary(Summary(d));
+  // Day order, stable within a day: the plan reads like a week, and day 0 starts with the red
+  // flag and the clinician's note.
+  std::stable_sort(plan.mutable_items()->begin(), plan.mutable_items()->end(),
+                   [](const v1::PlanItem& a, const v1::PlanItem& b) { return a.day() < b.day(); });
+  return plan;
 }
 
 absl::string_view RunLevelName(RunLevel level) {

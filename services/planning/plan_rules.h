@@ -167,6 +167,8 @@ struct PainAssessment {
   // Newest report of the last 7 days with a pain value; worst of during/after/next morning.
   std::optional<absl::CivilDay> latest_date;
   int latest_worst = -1;  // -1 when none
+  // That report in words, e.g. "next-morning pain 6/10 after Tuesday's 8 km run".
+  std::string latest_description;
   PainZone zone = PainZone::kNoReport;
   // R2: the newest next-morning value was worse than the day before.
   bool not_settled = false;
@@ -177,6 +179,10 @@ struct PainAssessment {
   bool trend_rising = false;
   // Highest worst value of the last 7 days (-1 when none).
   int week_max = -1;
+  // R5: the newest run of the last 7 days whose report went above the safe zone or did not
+  // settle; this week's runs stay shorter than it.
+  std::optional<double> provoking_run_km;
+  std::string provoking_description;
 };
 
 struct RedFlagAssessment {
@@ -218,26 +224,33 @@ struct PlanDecisions {
 // ---------------------------------------------------------------------------------------------
 // API.
 
-// InvalidArgument when a pain value is outside 0-10, a distance or duration is negative or not
-// finite, a cadence target is outside 100-250 spm, or a date lies after start_date. The engine
-// itself never fails: it clamps what this function would refuse.
+// InvalidArgument when start_date is not plausible, a pain value is outside 0-10, a distance or
+// duration is negative or not finite, or the clinician's cadence target is outside 100-250 spm.
+// The engine itself never fails: it clamps or ignores what this function refuses, and ignores
+// reports and runs dated after start_date.
 absl::Status ValidatePlanRulesInputs(const PlanRulesInputs& inputs);
 
 // Every rule's conclusion without building the plan.
 PlanDecisions DecidePlan(const PlanRulesInputs& inputs);
 
 // The 7-day plan (day 0 = start_date), items in day order, every item with a `because`. A
-// red-flag plan starts with the "see_clinician" item and its summary starts with "RED FLAG".
-// Leaves name and create_time empty (the caller stores the plan).
+// red-flag plan lists its reasons in Plan.red_flags, starts with the "see_clinician" item and its
+// summary starts with "RED FLAG". State is ACTIVE; name, create_time, review_clinic and
+// clinician_notes are left to the caller (who stores the plan and runs the review workflow).
 v1::Plan GeneratePlanV2(const PlanRulesInputs& inputs);
 
 // Red flags of the reports (R4).
 RedFlagAssessment AssessRedFlags(const PlanRulesInputs& inputs);
 
-// Done/planned per category and item for one plan week. Education items and the optional
-// isometrics are not counted as planned (done ones still count as done for their item). A log
-// matches the item with its key on its day; logs outside the plan's 7 days are ignored.
+// Done/planned per category and per item key for one plan week (the plan's 7 days). A done log
+// counts for the plan's item with the same key on any day of that week (moving a session within
+// the week still counts), once per day and never more times than planned. Education items and
+// the optional isometrics (R10) are not counted as planned; their logs still give the item's
+// pain. Logs outside the week or of keys not in the plan are ignored.
 Adherence ComputeAdherence(const v1::Plan& plan, const std::vector<ItemLog>& logs);
+// The same from stored completion logs: each names its item by index (out-of-range indexes are
+// ignored) and counts as done on its done_date.
+Adherence ComputeAdherence(const v1::Plan& plan, const std::vector<v1::CompletionLog>& logs);
 
 // The previous plan as the engine needs it: strength doses by key (load steps read back from the
 // "(load step N)" title suffix; version-1 key "calf_raise" read as "calf_raise_double") and the

@@ -1,5 +1,8 @@
 #include "services/scoring/scoring_repository.h"
 
+#include <cmath>
+#include <limits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "db/sql_catalog.h"
@@ -16,6 +19,65 @@ namespace q = db::query;
 
 // 1 = per-second running dynamics (see session_sample_chunks.kind).
 constexpr int kDynamicsKind = 1;
+
+imu::Placement PlacementOf(int placement) {
+  // Values of gaitkeeper.ingestion.v1.SensorPlacement.
+  switch (placement) {
+    case 1: return imu::Placement::kFootLeft;
+    case 2: return imu::Placement::kFootRight;
+    case 3: return imu::Placement::kShinLeft;
+    case 4: return imu::Placement::kShinRight;
+    case 5: return imu::Placement::kPelvis;
+    case 6: return imu::Placement::kWrist;
+    default: return imu::Placement::kPhone;
+  }
+}
+
+// Concatenates a sensor's batches into one constant-rate signal; a gap between batches becomes
+// NaN samples (dropouts), so no event spans it.
+absl::Status LoadImuStream(pqxx::work& tx, const pqxx::row& stream, SessionForScoring* out) {
+  imu::ImuSignal signal;
+  signal.placement = PlacementOf(stream["placement"].as<int>());
+  signal.rate_hz = stream["rate_hz"].as<double>();
+  signal.accel_range_g = stream["accel_range_g"].as<double>();
+  const bool gyro = stream["has_gyroscope"].as<bool>();
+  const double max_samples = kMaxImuSeconds * signal.rate_hz;
+  common::v1::ImuChunk chunk;
+  int64_t next_index = -1;
+  for (const pqxx::row& row : tx.exec_prepared(q::kScoringLoadImuChunks, stream["id"].c_str())) {
+    pqxx::binarystring bytes(row["payload"]);
+    if (!chunk.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return absl::DataLossError("a stored IMU chunk is unreadable");
+    }
+    const int64_t first_index = std::llround(static_cast<double>(chunk.start_offset_us()) * signal.rate_hz / 1e6);
+    if (next_index < 0) {
+      signal.start_offset_s = chunk.start_offset_us() / 1e6;
+      next_index = first_index;
+    }
+    if (first_index - next_index + static_cast<double>(signal.ax.size()) + chunk.accel_x_g_size() > max_samples) {
+      out->imu_notes.push_back(absl::StrCat("an IMU sensor longer than ", kMaxImuSeconds / 3600, " h was not analysed"));
+      return absl::OkStatus();
+    }
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    for (int64_t i = next_index; i < first_index; ++i) {  // dropout between batches
+      for (auto* axis : {&signal.ax, &signal.ay, &signal.az}) axis->push_back(nan);
+      if (gyro) {
+        for (auto* axis : {&signal.gx, &signal.gy, &signal.gz}) axis->push_back(nan);
+      }
+    }
+    signal.ax.insert(signal.ax.end(), chunk.accel_x_g().begin(), chunk.accel_x_g().end());
+    signal.ay.insert(signal.ay.end(), chunk.accel_y_g().begin(), chunk.accel_y_g().end());
+    signal.az.insert(signal.az.end(), chunk.accel_z_g().begin(), chunk.accel_z_g().end());
+    if (gyro) {
+      signal.gx.insert(signal.gx.end(), chunk.gyro_x_dps().begin(), chunk.gyro_x_dps().end());
+      signal.gy.insert(signal.gy.end(), chunk.gyro_y_dps().begin(), chunk.gyro_y_dps().end());
+      signal.gz.insert(signal.gz.end(), chunk.gyro_z_dps().begin(), chunk.gyro_z_dps().end());
+    }
+    next_index = std::max(next_index, first_index) + chunk.accel_x_g_size();
+  }
+  if (!signal.ax.empty()) out->imu.push_back(std::move(signal));
+  return absl::OkStatus();
+}
 
 absl::StatusOr<v1::GaitScore> ScoreFromRow(const pqxx::row& row) {
   v1::GaitScore score;
@@ -49,6 +111,10 @@ absl::StatusOr<SessionForScoring> ScoringRepository::LoadSession(const names::Se
       }
       absl::Status appended = AppendChunk(chunk, &out.series);
       if (!appended.ok()) return appended;
+    }
+    for (const pqxx::row& stream : tx.exec_prepared(q::kScoringListImuStreams, ref.session_id)) {
+      absl::Status loaded = LoadImuStream(tx, stream, &out);
+      if (!loaded.ok()) return loaded;
     }
     return out;
   });

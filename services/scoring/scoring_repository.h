@@ -10,6 +10,7 @@
 #include "services/common/dynamics_series.h"
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
+#include "services/scoring/imu/imu_gait.h"
 
 namespace gaitkeeper::scoring {
 
@@ -22,7 +23,14 @@ struct SessionForScoring {
   std::optional<float> height_cm;
   std::optional<float> leg_length_cm;
   DynamicsSeries series;
+  // One signal per IMU sensor, gaps between batches filled with NaN (see imu::ImuSignal).
+  std::vector<imu::ImuSignal> imu;
+  // Sensors skipped while loading, with why (e.g. longer than kMaxImuSeconds).
+  std::vector<std::string> imu_notes;
 };
+
+// IMU signals longer than this are not analysed (memory bound: 4 h at 1 kHz is ~350 MB of floats).
+inline constexpr double kMaxImuSeconds = 4 * 3600;
 
 // Key figures stored as columns beside the serialized score (for planning and trends).
 struct ScoreFigures {

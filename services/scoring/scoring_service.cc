@@ -5,6 +5,7 @@
 #include "services/common/rpc.h"
 #include "services/common/time_util.h"
 #include "services/scoring/gait_scorer.h"
+#include "services/scoring/imu_summary.h"
 
 namespace gaitkeeper::scoring {
 namespace {
@@ -33,6 +34,11 @@ absl::StatusOr<v1::GaitScore> ScoringService::ScoreAndStore(const names::Session
   if (session->height_cm.has_value()) athlete.height_cm = *session->height_cm;
   if (session->leg_length_cm.has_value()) athlete.leg_length_cm = *session->leg_length_cm;
   v1::GaitScore score = ScoreDynamics(session->series, athlete);
+  AddImuMetrics(session->imu, &score);
+  for (const std::string& note : session->imu_notes) {
+    v1::ImuSensorMetrics* skipped = score.add_imu();
+    skipped->set_note(note);
+  }
   score.set_name(names::Score(ref.athlete_id, ref.session_id));
   score.set_session(names::Session(ref.athlete_id, ref.session_id));
   *score.mutable_session_start_time() = timeutil::FromMicros(session->start_us);

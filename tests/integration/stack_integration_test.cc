@@ -1,5 +1,6 @@
 // Integration: the three services in-process over real gRPC on loopback, against a fresh
 // database in the private PostgreSQL (scripts/test.sh starts it).
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <thread>
@@ -13,6 +14,7 @@
 #include "services/common/status.h"
 #include "services/common/time_util.h"
 #include "services/scoring/gait_scorer.h"
+#include "tests/support/imu_synth.h"
 #include "tests/support/in_process_stack.h"
 #include "tests/support/test_database.h"
 
@@ -550,6 +552,72 @@ TEST_F(StackTest, QuestionnairesAreScoredOnTheServerAndListed) {
   list.set_instrument(ing::INSTRUMENT_KUJALA);
   ASSERT_TRUE(stack_->ingestion().ListQuestionnaireResponses(Context().get(), list, &listed).ok());
   EXPECT_EQ(listed.questionnaire_responses_size(), 0);
+}
+
+TEST_F(StackTest, ImuSessionsAreAnalysedPerSensorWithAsymmetry) {
+  ing::Athlete a = NewAthlete();
+  ing::Session s = NewSession(a.name());
+  const std::pair<scoring::imu::Placement, ing::SensorPlacement> feet[] = {
+      {scoring::imu::Placement::kFootLeft, ing::SENSOR_PLACEMENT_FOOT_LEFT},
+      {scoring::imu::Placement::kFootRight, ing::SENSOR_PLACEMENT_FOOT_RIGHT}};
+  for (const auto& [placement, api_placement] : feet) {
+    test_support::SynthConfig config;
+    config.placement = placement;
+    config.rate_hz = 500;
+    config.cadence_spm = 172;
+    config.contact_ms = 250;
+    config.contact_asymmetry = 0.06;
+    config.bouts = {test_support::GaitBout{.running = true, .duration_s = 120}};
+    const scoring::imu::ImuSignal signal = test_support::Synthesize(config).signal;
+    auto context = Context();
+    ing::UploadImuSamplesResponse response;
+    auto writer = stack_->ingestion().UploadImuSamples(context.get(), &response);
+    const size_t per_batch = 10000;
+    for (size_t b = 0; b < signal.ax.size(); b += per_batch) {
+      ing::UploadImuSamplesRequest r;
+      r.set_session(s.name());
+      r.set_sequence(static_cast<int64_t>(b / per_batch + 1));
+      r.mutable_stream()->set_placement(api_placement);
+      r.mutable_stream()->set_rate_hz(500);
+      r.mutable_stream()->set_accel_range_g(16);
+      r.mutable_stream()->set_has_gyroscope(true);
+      r.mutable_stream()->set_gyro_range_dps(2000);
+      r.set_start_offset_us(static_cast<uint64_t>(b * 2000));
+      const size_t end = std::min(signal.ax.size(), b + per_batch);
+      for (size_t i = b; i < end; ++i) {
+        r.add_accel_x_g(signal.ax[i]);
+        r.add_accel_y_g(signal.ay[i]);
+        r.add_accel_z_g(signal.az[i]);
+        r.add_gyro_x_dps(std::clamp(signal.gx[i], -2000.0f, 2000.0f));
+        r.add_gyro_y_dps(std::clamp(signal.gy[i], -2000.0f, 2000.0f));
+        r.add_gyro_z_dps(std::clamp(signal.gz[i], -2000.0f, 2000.0f));
+      }
+      ASSERT_TRUE(writer->Write(r));
+    }
+    writer->WritesDone();
+    ASSERT_TRUE(writer->Finish().ok());
+    EXPECT_EQ(response.sample_count(), static_cast<int64_t>(signal.ax.size()));
+  }
+  ASSERT_TRUE(Complete(s.name()).ok());
+  EXPECT_EQ(stack_->DeliverPending(), 0);
+  absl::StatusOr<scoring::v1::GaitScore> score = GetScore(s.name());
+  ASSERT_TRUE(score.ok()) << score.status();
+  ASSERT_EQ(score->imu_size(), 2);
+  for (const auto& sensor : score->imu()) {
+    SCOPED_TRACE(sensor.placement());
+    ASSERT_TRUE(sensor.cadence_spm().present()) << sensor.cadence_spm().missing_reason();
+    EXPECT_NEAR(sensor.cadence_spm().median(), 172, 1.5);
+    EXPECT_TRUE(sensor.contact_time_ms().present());
+    EXPECT_TRUE(sensor.foot_strike().present());
+  }
+  bool contact_asymmetry = false;
+  for (const auto& a : score->asymmetry()) {
+    if (a.pair() == "feet" && a.metric() == "contact_time_ms") {
+      contact_asymmetry = true;
+      EXPECT_NEAR(a.symmetry_index_percent(), 6.0, 2.5);
+    }
+  }
+  EXPECT_TRUE(contact_asymmetry);
 }
 
 TEST_F(StackTest, PainReportsAreIdempotentAndListed) {

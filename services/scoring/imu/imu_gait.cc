@@ -93,6 +93,7 @@ struct Candidate {
   int64_t chain = 0;          // same chain: consecutive, no detection missed in between
   bool ic_from_impact = false;
   bool flight_level = false;  // pelvis: the magnitude fell to the flight level after the stance
+  bool flight_seen = true;    // pelvis: the span after the stance was inside the segment
 };
 
 // Per-call working storage.
@@ -273,6 +274,7 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     if (!ic.has_value()) continue;
     c.ic = *ic;
     c.flight_level = edge[trough_after] < kFlightLevelG;
+    c.flight_seen = linked_after || peak + reach + 1 <= seg.end;
     c.to = EdgeOnset(edge, peak, trough_after, edge[trough_after], kEdgeLow, kEdgeHigh, +1);
     out->push_back(c);
   }
@@ -554,6 +556,9 @@ ImuMetrics AnalyzeImu(const ImuSignal& s) {
         }
         running = local_step_s > gct;
       }
+    } else if (pelvis && !c.flight_seen && !m.contacts.empty() &&
+               cands[j - 1].chain == c.chain) {
+      running = m.contacts.back().gait == GaitKind::kRunning;  // cut off by the segment's end
     } else if (pelvis) {
       running = c.flight_level;
       if (c.flight_level && c.to.has_value()) {

@@ -133,17 +133,34 @@ const SourceConfidence& RulesFor(DataSource source) {
 
 const char* SourceName(DataSource source) {
   switch (source) {
-    case DataSource::kUnknown: return "unknown sensor";
-    case DataSource::kWatchWrist: return "wrist watch";
-    case DataSource::kChestStrap: return "chest strap";
-    case DataSource::kFootPod: return "foot pod";
-    case DataSource::kFootImu: return "foot IMU";
-    case DataSource::kShinImu: return "shin IMU";
-    case DataSource::kPelvisImu: return "pelvis IMU";
-    case DataSource::kPhone: return "phone";
-    case DataSource::kFileImport: return "imported file";
+    case DataSource::kUnknown:
+      return "unknown sensor";
+    case DataSource::kWatchWrist:
+      return "wrist watch";
+    case DataSource::kChestStrap:
+      return "chest strap";
+    case DataSource::kFootPod:
+      return "foot pod";
+    case DataSource::kFootImu:
+      return "foot IMU";
+    case DataSource::kShinImu:
+      return "shin IMU";
+    case DataSource::kPelvisImu:
+      return "pelvis IMU";
+    case DataSource::kPhone:
+      return "phone";
+    case DataSource::kFileImport:
+      return "imported file";
   }
   return "unknown sensor";
+}
+
+// "a chest strap", "an imported file".
+std::string ASource(DataSource source) {
+  const std::string name = SourceName(source);
+  const bool vowel =
+      name[0] == 'a' || name[0] == 'e' || name[0] == 'i' || name[0] == 'o' || name[0] == 'u';
+  return absl::StrCat(vowel ? "an " : "a ", name);
 }
 
 double Kmh(double mps) { return mps * 3.6; }
@@ -252,8 +269,8 @@ struct BaselineCount {
 
 // Median of `figure` over the past sessions of the baseline window that have it (a figure
 // function returns nullopt to exclude a session, e.g. one from another sensor).
-BaselineCount OwnBaseline(const Context& c,
-                          const std::function<std::optional<double>(const SessionFigures&)>& figure) {
+BaselineCount OwnBaseline(
+    const Context& c, const std::function<std::optional<double>(const SessionFigures&)>& figure) {
   std::vector<double> values;
   for (const SessionFigures& s : c.past) {
     if (!WithinDays(s.start_time_s, c.session.start_time_s, kT.baseline.window_days)) continue;
@@ -261,7 +278,8 @@ BaselineCount OwnBaseline(const Context& c,
   }
   BaselineCount out;
   out.sessions = static_cast<int>(values.size());
-  if (out.sessions >= kT.baseline.min_sessions) out.baseline = Baseline{*Median(values), out.sessions};
+  if (out.sessions >= kT.baseline.min_sessions)
+    out.baseline = Baseline{*Median(values), out.sessions};
   return out;
 }
 
@@ -294,11 +312,16 @@ enum class Zone { kPurple, kBlue, kGreen, kOrange, kRed };
 
 const char* ZoneLabel(Zone z) {
   switch (z) {
-    case Zone::kPurple: return "purple";
-    case Zone::kBlue: return "blue";
-    case Zone::kGreen: return "green";
-    case Zone::kOrange: return "orange";
-    case Zone::kRed: return "red";
+    case Zone::kPurple:
+      return "purple";
+    case Zone::kBlue:
+      return "blue";
+    case Zone::kGreen:
+      return "green";
+    case Zone::kOrange:
+      return "orange";
+    case Zone::kRed:
+      return "red";
   }
   return "red";
 }
@@ -306,22 +329,32 @@ const char* ZoneLabel(Zone z) {
 // The zone's place among runners, in the metric's favourable direction.
 const char* ZonePercentile(Zone z) {
   switch (z) {
-    case Zone::kPurple: return "the best 5 % of runners";
-    case Zone::kBlue: return "runners' 70th–95th percentile";
-    case Zone::kGreen: return "runners' 30th–69th percentile";
-    case Zone::kOrange: return "runners' 5th–29th percentile";
-    case Zone::kRed: return "the last 5 % of runners";
+    case Zone::kPurple:
+      return "the best 5 % of runners";
+    case Zone::kBlue:
+      return "runners' 70th–95th percentile";
+    case Zone::kGreen:
+      return "runners' 30th–69th percentile";
+    case Zone::kOrange:
+      return "runners' 5th–29th percentile";
+    case Zone::kRed:
+      return "the last 5 % of runners";
   }
   return "";
 }
 
 double ZonePointsOf(const ZonePoints& p, Zone z) {
   switch (z) {
-    case Zone::kPurple: return p.purple;
-    case Zone::kBlue: return p.blue;
-    case Zone::kGreen: return p.green;
-    case Zone::kOrange: return p.orange;
-    case Zone::kRed: return p.red;
+    case Zone::kPurple:
+      return p.purple;
+    case Zone::kBlue:
+      return p.blue;
+    case Zone::kGreen:
+      return p.green;
+    case Zone::kOrange:
+      return p.orange;
+    case Zone::kRed:
+      return p.red;
   }
   return p.red;
 }
@@ -368,19 +401,21 @@ FactorScore ScoreCadence(const Context& c) {
   f.sub_score = ZonePointsOf(kT.cadence.points, zone);
   const DataSource source = Resolve(s, s.sources.cadence);
   f.confidence = RulesFor(source).cadence;
-  f.confidence_reason = absl::StrCat("cadence from a ", SourceName(source));
+  f.confidence_reason = absl::StrCat("cadence from ", ASource(source));
   CapBySamples(s, f);
   ApplyBaseline(OwnBaseline(c, [](const SessionFigures& p) { return p.cadence_median_spm; }), f);
 
   f.explanation = absl::StrFormat("Cadence %.0f spm is in %s", cadence, ZoneClause(zone));
   if (f.baseline.has_value()) {
-    absl::StrAppendFormat(&f.explanation, "; your usual is %.0f spm (median of %d sessions in the last %d days)",
+    absl::StrAppendFormat(&f.explanation,
+                          "; your usual is %.0f spm (median of %d sessions in the last %d days)",
                           f.baseline->median, f.baseline->count, kT.baseline.window_days);
   }
   if (s.cadence_first_third_spm.has_value() && s.cadence_last_third_spm.has_value()) {
     const double drift = (*s.cadence_last_third_spm / *s.cadence_first_third_spm - 1) * 100;
     if (drift <= -kT.drift.notable_pct) {
-      absl::StrAppendFormat(&f.explanation, "; it fell %.0f %% from the first to the last third (%.0f → %.0f spm)",
+      absl::StrAppendFormat(&f.explanation,
+                            "; it fell %.0f %% from the first to the last third (%.0f → %.0f spm)",
                             -drift, *s.cadence_first_third_spm, *s.cadence_last_third_spm);
     }
   }
@@ -472,7 +507,8 @@ FactorScore ScoreOverstride(const Context& c) {
       own_label = "much longer than usual";
     }
     own_clause = absl::StrFormat(
-        "%s: %+.0f %% vs your usual %.2f m at %.1f±%.1f km/h (median of %d sessions in the last %d days)",
+        "%s: %+.0f %% vs your usual %.2f m at %.1f±%.1f km/h (median of %d sessions in the last %d "
+        "days)",
         own_label, excess, own.baseline->median, Kmh(speed), Kmh(t.matched_speed_tolerance_mps),
         own.baseline->count, kT.baseline.window_days);
   }
@@ -496,8 +532,8 @@ FactorScore ScoreOverstride(const Context& c) {
   if (own_points.has_value()) {
     f.confidence = Lower(RulesFor(source).cadence, Confidence::kMedium);
     f.confidence_reason = absl::StrCat(
-        "no published norm for step length; compared with your own steps at similar speed (from a ",
-        SourceName(source), ")");
+        "no published norm for step length; compared with your own steps at similar speed (from ",
+        ASource(source), ")");
   } else {
     f.confidence = Confidence::kLow;
     f.confidence_reason =
@@ -550,20 +586,20 @@ FactorScore ScoreFootStrike(const Context& c) {
   }
   const DataSource source = Resolve(s, s.sources.foot_strike);
   f.confidence = RulesFor(source).foot_strike;
-  f.confidence_reason =
-      source == DataSource::kFootImu
-          ? "foot IMU: the rearfoot/other split is right about 92 % of the time"
-          : absl::StrCat("foot strike from a ", SourceName(source),
-                         ": only a foot-mounted IMU can tell it");
+  f.confidence_reason = source == DataSource::kFootImu
+                            ? "foot IMU: the rearfoot/other split is right about 92 % of the time"
+                            : absl::StrCat("foot strike from ", ASource(source),
+                                           ": only a foot-mounted IMU can tell it");
   const int64_t total = FootStrikeTotal(s);
   if (total < kT.confidence.min_foot_strikes) {
     f.confidence = Confidence::kLow;
     absl::StrAppendFormat(&f.confidence_reason, "; only %d landings classified", total);
   }
-  ApplyBaseline(OwnBaseline(c, [&](const SessionFigures& p) -> std::optional<double> {
-                  if (Resolve(p, p.sources.foot_strike) != source) return std::nullopt;
-                  return RearfootSharePct(p);
-                }),
+  ApplyBaseline(OwnBaseline(c,
+                            [&](const SessionFigures& p) -> std::optional<double> {
+                              if (Resolve(p, p.sources.foot_strike) != source) return std::nullopt;
+                              return RearfootSharePct(p);
+                            }),
                 f);
 
   f.explanation = absl::StrFormat("%.0f %% of %d classified landings were rearfoot (%s)", *share,
@@ -579,10 +615,11 @@ FactorScore ScoreFootStrike(const Context& c) {
                           "change with calf raises.",
                           t.rearfoot_to_forefoot_stress_cut_pct);
   } else {
-    absl::StrAppendFormat(&f.explanation,
-                          "; that spares the knee (about %.0f %% less patellofemoral stress than a "
-                          "rearfoot landing) but loads the calf and Achilles: keep up calf strength.",
-                          t.rearfoot_to_forefoot_stress_cut_pct);
+    absl::StrAppendFormat(
+        &f.explanation,
+        "; that spares the knee (about %.0f %% less patellofemoral stress than a "
+        "rearfoot landing) but loads the calf and Achilles: keep up calf strength.",
+        t.rearfoot_to_forefoot_stress_cut_pct);
   }
   return f;
 }
@@ -615,14 +652,14 @@ FactorScore ScoreVerticalOscillation(const Context& c) {
   f.band = ZoneLabel(zone);
   f.sub_score = ZonePointsOf(t.points, zone);
   f.confidence = RulesFor(source).oscillation;
-  f.confidence_reason = absl::StrCat(have_vo ? "vertical oscillation" : "vertical ratio",
-                                     " from a ", SourceName(source),
-                                     "; no study links it to knee load");
+  f.confidence_reason = absl::StrCat(have_vo ? "vertical oscillation" : "vertical ratio", " from ",
+                                     ASource(source), "; no study links it to knee load");
   CapBySamples(s, f);
-  ApplyBaseline(OwnBaseline(c, [&](const SessionFigures& p) -> std::optional<double> {
-                  if (Resolve(p, p.sources.oscillation) != source) return std::nullopt;
-                  return have_vo ? p.vertical_oscillation_cm : p.vertical_ratio_pct;
-                }),
+  ApplyBaseline(OwnBaseline(c,
+                            [&](const SessionFigures& p) -> std::optional<double> {
+                              if (Resolve(p, p.sources.oscillation) != source) return std::nullopt;
+                              return have_vo ? p.vertical_oscillation_cm : p.vertical_ratio_pct;
+                            }),
                 f);
 
   if (have_vo) {
@@ -664,12 +701,13 @@ FactorScore ScoreContactTime(const Context& c) {
   f.sub_score = ZonePointsOf(kT.contact_time.points, zone);
   const DataSource source = Resolve(s, s.sources.contact_time);
   f.confidence = RulesFor(source).contact_time;
-  f.confidence_reason = absl::StrCat("contact time from a ", SourceName(source));
+  f.confidence_reason = absl::StrCat("contact time from ", ASource(source));
   CapBySamples(s, f);
-  ApplyBaseline(OwnBaseline(c, [&](const SessionFigures& p) -> std::optional<double> {
-                  if (Resolve(p, p.sources.contact_time) != source) return std::nullopt;
-                  return p.ground_contact_time_ms;
-                }),
+  ApplyBaseline(OwnBaseline(c,
+                            [&](const SessionFigures& p) -> std::optional<double> {
+                              if (Resolve(p, p.sources.contact_time) != source) return std::nullopt;
+                              return p.ground_contact_time_ms;
+                            }),
                 f);
 
   f.explanation = absl::StrFormat(
@@ -683,7 +721,8 @@ FactorScore ScoreContactTime(const Context& c) {
   if (s.gct_first_third_ms.has_value() && s.gct_last_third_ms.has_value()) {
     const double drift = (*s.gct_last_third_ms / *s.gct_first_third_ms - 1) * 100;
     if (drift >= kT.drift.notable_pct) {
-      absl::StrAppendFormat(&f.explanation, "; it rose %.0f %% from the first to the last third (%.0f → %.0f ms)",
+      absl::StrAppendFormat(&f.explanation,
+                            "; it rose %.0f %% from the first to the last third (%.0f → %.0f ms)",
                             drift, *s.gct_first_third_ms, *s.gct_last_third_ms);
     }
   }
@@ -715,15 +754,15 @@ FactorScore ScoreImpact(const Context& c) {
   switch (source) {
     case DataSource::kWatchWrist:
     case DataSource::kPhone:
-      f.confidence_reason = absl::StrCat("a ", SourceName(source),
-                                         " accelerometer feels arm or body swing, not the landing");
+      f.confidence_reason =
+          absl::StrCat(ASource(source), " accelerometer feels arm or body swing, not the landing");
       break;
     case DataSource::kShinImu:
       f.confidence_reason = "shin IMU: accelerometer impact figures are imprecise";
       break;
     default:
       f.confidence_reason = absl::StrCat(
-          "impact from a ", SourceName(source),
+          "impact from ", ASource(source),
           ": accelerometer impact figures are imprecise and the only reference is tibial");
       break;
   }
@@ -743,14 +782,16 @@ FactorScore ScoreImpact(const Context& c) {
     f.confidence = Confidence::kLow;
     absl::StrAppendFormat(&f.confidence_reason, "; only %d steps", *s.impact_step_count);
   }
-  ApplyBaseline(OwnBaseline(c, [&](const SessionFigures& p) -> std::optional<double> {
-                  if (Resolve(p, p.sources.impact) != source) return std::nullopt;
-                  return p.peak_impact_median_g;
-                }),
+  ApplyBaseline(OwnBaseline(c,
+                            [&](const SessionFigures& p) -> std::optional<double> {
+                              if (Resolve(p, p.sources.impact) != source) return std::nullopt;
+                              return p.peak_impact_median_g;
+                            }),
                 f);
 
   std::string p90;
-  if (s.peak_impact_p90_g.has_value()) p90 = absl::StrFormat(" (90th percentile %.1f g)", *s.peak_impact_p90_g);
+  if (s.peak_impact_p90_g.has_value())
+    p90 = absl::StrFormat(" (90th percentile %.1f g)", *s.peak_impact_p90_g);
   if (shin) {
     const bool above = !AtMost(g, t.tibial_screening_g, 0.1);
     f.band = above ? "above the 8 g screening level" : "at or below the 8 g screening level";
@@ -769,14 +810,13 @@ FactorScore ScoreImpact(const Context& c) {
   } else {
     f.band = "no reference for this sensor";
     f.explanation = absl::StrFormat(
-        "Peak impact %.1f g%s from a %s: there is no validated reference for this sensor, so it is "
+        "Peak impact %.1f g%s from %s: there is no validated reference for this sensor, so it is "
         "tracked against your own baseline only and not scored",
-        g, p90, SourceName(source));
+        g, p90, ASource(source));
     if (f.baseline.has_value()) {
       const double change = (g / f.baseline->median - 1) * 100;
-      absl::StrAppendFormat(&f.explanation, " (%.0f %% %s your usual %.1f g)",
-                            std::fabs(change), change >= 0 ? "above" : "below",
-                            f.baseline->median);
+      absl::StrAppendFormat(&f.explanation, " (%.0f %% %s your usual %.1f g)", std::fabs(change),
+                            change >= 0 ? "above" : "below", f.baseline->median);
     }
   }
   if (clipped) {
@@ -810,9 +850,7 @@ FactorScore ScoreAsymmetry(const Context& c) {
                                                           : 2;
   } else {
     const double si = std::fabs(a->si_pct);
-    band = AtMost(si, t.si_even_max_pct, 0.1)       ? 0
-           : AtMost(si, t.si_moderate_max_pct, 0.1) ? 1
-                                                    : 2;
+    band = AtMost(si, t.si_even_max_pct, 0.1) ? 0 : AtMost(si, t.si_moderate_max_pct, 0.1) ? 1 : 2;
   }
   static constexpr const char* kLabels[] = {"even", "uneven", "markedly uneven"};
   f.band = kLabels[band];
@@ -820,17 +858,19 @@ FactorScore ScoreAsymmetry(const Context& c) {
   const SourceConfidence& rules = RulesFor(a->source);
   f.confidence = a->from_balance ? rules.contact_time : rules.asymmetry;
   f.confidence_reason = absl::StrCat(a->from_balance ? "contact balance" : "contact-time asymmetry",
-                                     " from a ", SourceName(a->source));
+                                     " from ", ASource(a->source));
   CapBySamples(s, f);
   const bool from_balance = a->from_balance;
   const DataSource source = a->source;
-  ApplyBaseline(OwnBaseline(c, [&](const SessionFigures& p) -> std::optional<double> {
-                  const std::optional<AsymmetryFigure> pa = Asymmetry(p);
-                  if (!pa.has_value() || pa->from_balance != from_balance || pa->source != source) {
-                    return std::nullopt;
-                  }
-                  return pa->si_pct;
-                }),
+  ApplyBaseline(OwnBaseline(c,
+                            [&](const SessionFigures& p) -> std::optional<double> {
+                              const std::optional<AsymmetryFigure> pa = Asymmetry(p);
+                              if (!pa.has_value() || pa->from_balance != from_balance ||
+                                  pa->source != source) {
+                                return std::nullopt;
+                              }
+                              return pa->si_pct;
+                            }),
                 f);
 
   const char* longer = a->si_pct > 0 ? "left" : a->si_pct < 0 ? "right" : "neither";
@@ -840,8 +880,8 @@ FactorScore ScoreAsymmetry(const Context& c) {
         "longer) is %s",
         *s.gct_balance_left_pct, 100 - *s.gct_balance_left_pct, a->si_pct, longer, f.band);
   } else {
-    f.explanation = absl::StrFormat(
-        "Contact-time symmetry index %+.1f %% (%s side longer) is %s", a->si_pct, longer, f.band);
+    f.explanation = absl::StrFormat("Contact-time symmetry index %+.1f %% (%s side longer) is %s",
+                                    a->si_pct, longer, f.band);
   }
   if (s.impact_asymmetry_pct.has_value()) {
     absl::StrAppendFormat(&f.explanation, "; impact symmetry index %+.1f %% (no reference band)",
@@ -945,11 +985,11 @@ SpikeAnalysis AnalyseSpike(const Context& c) {
     return a;
   }
   a.explanation = absl::StrFormat(
-      "This %.1f km run is %.0f %% longer than your longest run of the previous %d days (%.1f km, "
+      "This %.1f km run is %.1f %% longer than your longest run of the previous %d days (%.1f km, "
       "%d runs); in a study of 5,205 runners, single-run spikes of %s went with %.2f times the "
       "injury rate of runs within %.0f %% (an association, not a certainty)",
-      km, excess, t.window_days, longest_km, spike.runs, SpikeBandName(spike.band),
-      *a.hazard_ratio, t.none_max_pct);
+      km, excess, t.window_days, longest_km, spike.runs, SpikeBandName(spike.band), *a.hazard_ratio,
+      t.none_max_pct);
   if (spike.band == SpikeBand::k30To100) {
     absl::StrAppendFormat(&a.explanation,
                           "; that ratio is lower than the %.2f of 10–30 %% spikes, most likely "
@@ -1079,7 +1119,7 @@ FactorScore ScoreLoadSpike(const Context& c, const SpikeAnalysis& spike) {
   f.band = SpikeBandName(spike.band);
   const DataSource source = Resolve(c.session, c.session.sources.distance);
   f.confidence = RulesFor(source).distance;
-  f.confidence_reason = absl::StrCat("distance from a ", SourceName(source));
+  f.confidence_reason = absl::StrCat("distance from ", ASource(source));
   return f;
 }
 
@@ -1089,14 +1129,22 @@ FactorScore ScoreLoadSpike(const Context& c, const SpikeAnalysis& spike) {
 double WeightOf(Factor factor) {
   const FactorWeights& w = kT.weights;
   switch (factor) {
-    case Factor::kOverstride: return w.overstride;
-    case Factor::kCadence: return w.cadence;
-    case Factor::kFootStrike: return w.foot_strike;
-    case Factor::kVerticalOscillation: return w.vertical_oscillation;
-    case Factor::kContactTime: return w.contact_time;
-    case Factor::kImpact: return w.impact;
-    case Factor::kAsymmetry: return w.asymmetry;
-    case Factor::kLoadSpike: return w.load_spike;
+    case Factor::kOverstride:
+      return w.overstride;
+    case Factor::kCadence:
+      return w.cadence;
+    case Factor::kFootStrike:
+      return w.foot_strike;
+    case Factor::kVerticalOscillation:
+      return w.vertical_oscillation;
+    case Factor::kContactTime:
+      return w.contact_time;
+    case Factor::kImpact:
+      return w.impact;
+    case Factor::kAsymmetry:
+      return w.asymmetry;
+    case Factor::kLoadSpike:
+      return w.load_spike;
   }
   return 0;
 }
@@ -1141,8 +1189,7 @@ void Combine(KneeLoadResult& r) {
   r.explanation = absl::StrFormat(
       "Knee-load score %.0f/100 (higher = more knee load) from %d of %d factors, %.0f %% of the "
       "full weight; %s confidence",
-      *r.total, r.factors_scored, kFactorCount, r.completeness * 100,
-      ConfidenceName(r.confidence));
+      *r.total, r.factors_scored, kFactorCount, r.completeness * 100, ConfidenceName(r.confidence));
   if (r.completeness < t.total_medium_completeness) {
     r.explanation += ": a partial picture, not comparable with a score from all factors.";
   } else {
@@ -1153,8 +1200,12 @@ void Combine(KneeLoadResult& r) {
 // Tie-break order: load advice first (EVIDENCE.md §4, Esculier 2018), then by strength of the
 // gait evidence (§3). Asymmetry is not modifiable and never chosen.
 constexpr Factor kTopPriority[] = {
-    Factor::kLoadSpike,   Factor::kOverstride,  Factor::kCadence,
-    Factor::kImpact,      Factor::kFootStrike,  Factor::kContactTime,
+    Factor::kLoadSpike,
+    Factor::kOverstride,
+    Factor::kCadence,
+    Factor::kImpact,
+    Factor::kFootStrike,
+    Factor::kContactTime,
     Factor::kVerticalOscillation,
 };
 
@@ -1167,7 +1218,7 @@ std::string Advice(Factor factor, const Context& c, const RunningLoad& load) {
   switch (factor) {
     case Factor::kLoadSpike:
       return absl::StrFormat(
-          "Running load: this run was %.0f %% over your longest of the previous %d days (%.1f "
+          "Running load: this run was %.1f %% over your longest of the previous %d days (%.1f "
           "km); keep the next runs within %.0f %% of your longest recent run and build up "
           "gradually.",
           load.spike.excess_pct.value_or(0), kT.spike.window_days,
@@ -1214,9 +1265,8 @@ void ChooseTop(KneeLoadResult& r, const Context& c) {
 FatigueDrift Drift(const SessionFigures& s) {
   FatigueDrift d;
   const auto pct = [](std::optional<double> first, std::optional<double> last) {
-    return first.has_value() && last.has_value()
-               ? std::optional<double>((*last / *first - 1) * 100)
-               : std::nullopt;
+    return first.has_value() && last.has_value() ? std::optional<double>((*last / *first - 1) * 100)
+                                                 : std::nullopt;
   };
   d.cadence_pct = pct(s.cadence_first_third_spm, s.cadence_last_third_spm);
   d.step_length_pct = pct(s.step_length_first_third_m, s.step_length_last_third_m);
@@ -1247,8 +1297,8 @@ FatigueDrift Drift(const SessionFigures& s) {
         absl::StrFormat("%.1f → %.1f cm", *s.vo_first_third_cm, *s.vo_last_third_cm));
   }
   if (parts.empty()) return d;
-  d.explanation = absl::StrCat("From the first to the last third of the run: ",
-                               absl::StrJoin(parts, ", "));
+  d.explanation =
+      absl::StrCat("From the first to the last third of the run: ", absl::StrJoin(parts, ", "));
   d.explanation += notable ? "; form that changes late in a run is a sign of fatigue."
                            : "; your form held steady.";
   return d;
@@ -1434,35 +1484,52 @@ std::optional<double> SpearmanRho(const std::vector<double>& x, const std::vecto
 
 const char* FactorName(Factor factor) {
   switch (factor) {
-    case Factor::kOverstride: return "overstride";
-    case Factor::kCadence: return "cadence";
-    case Factor::kFootStrike: return "foot_strike";
-    case Factor::kVerticalOscillation: return "vertical_oscillation";
-    case Factor::kContactTime: return "contact_time";
-    case Factor::kImpact: return "impact";
-    case Factor::kAsymmetry: return "asymmetry";
-    case Factor::kLoadSpike: return "load_spike";
+    case Factor::kOverstride:
+      return "overstride";
+    case Factor::kCadence:
+      return "cadence";
+    case Factor::kFootStrike:
+      return "foot_strike";
+    case Factor::kVerticalOscillation:
+      return "vertical_oscillation";
+    case Factor::kContactTime:
+      return "contact_time";
+    case Factor::kImpact:
+      return "impact";
+    case Factor::kAsymmetry:
+      return "asymmetry";
+    case Factor::kLoadSpike:
+      return "load_spike";
   }
   return "unknown";
 }
 
 const char* ConfidenceName(Confidence confidence) {
   switch (confidence) {
-    case Confidence::kLow: return "low";
-    case Confidence::kMedium: return "medium";
-    case Confidence::kHigh: return "high";
+    case Confidence::kLow:
+      return "low";
+    case Confidence::kMedium:
+      return "medium";
+    case Confidence::kHigh:
+      return "high";
   }
   return "low";
 }
 
 const char* SpikeBandName(SpikeBand band) {
   switch (band) {
-    case SpikeBand::kNoDistance: return "no distance";
-    case SpikeBand::kNoBaseline: return "no baseline";
-    case SpikeBand::kNone: return "no spike (<= 10 %)";
-    case SpikeBand::k10To30: return "10–30 %";
-    case SpikeBand::k30To100: return "30–100 %";
-    case SpikeBand::kOver100: return "over 100 %";
+    case SpikeBand::kNoDistance:
+      return "no distance";
+    case SpikeBand::kNoBaseline:
+      return "no baseline";
+    case SpikeBand::kNone:
+      return "no spike (<= 10 %)";
+    case SpikeBand::k10To30:
+      return "10–30 %";
+    case SpikeBand::k30To100:
+      return "30–100 %";
+    case SpikeBand::kOver100:
+      return "over 100 %";
   }
   return "no distance";
 }

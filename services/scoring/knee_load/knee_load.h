@@ -50,7 +50,7 @@ struct FigureSources {
   std::optional<DataSource> oscillation;   // vertical oscillation and ratio
   std::optional<DataSource> impact;        // peak impact
   std::optional<DataSource> foot_strike;
-  std::optional<DataSource> asymmetry;     // IMU contact-time and impact asymmetry
+  std::optional<DataSource> asymmetry;  // IMU contact-time and impact asymmetry
 };
 
 // One session's figures, as summarised by the gait scorer and the IMU analysis. The gait
@@ -144,10 +144,10 @@ struct FactorScore {
   Factor factor = Factor::kCadence;
   std::optional<double> value;  // this session's figure, nullopt when missing
   std::string unit;
-  std::string band;                 // zone/band label; empty without a value
-  std::optional<double> sub_score;  // 0-100 knee-load points; nullopt = not scored
-  double weight = 0;                // the table weight
-  double contribution = 0;          // points of the total; the contributions sum to the total
+  std::string band;                  // zone/band label; empty without a value
+  std::optional<double> sub_score;   // 0-100 knee-load points; nullopt = not scored
+  double weight = 0;                 // the table weight
+  double contribution = 0;           // points of the total; the contributions sum to the total
   std::optional<Baseline> baseline;  // nullopt below the minimum count
   int baseline_sessions = 0;         // past sessions in the window with the figure
   Confidence confidence = Confidence::kLow;
@@ -169,8 +169,8 @@ enum class SpikeBand {
 struct SpikeAnalysis {
   SpikeBand band = SpikeBand::kNoDistance;
   std::optional<double> longest_previous_m;
-  int previous_runs = 0;             // runs with a distance in the window
-  std::optional<double> excess_pct;  // 100 (distance / longest - 1), negative when shorter
+  int previous_runs = 0;               // runs with a distance in the window
+  std::optional<double> excess_pct;    // 100 (distance / longest - 1), negative when shorter
   std::optional<double> hazard_ratio;  // 1.0 for the reference band
   std::string explanation;
 };
@@ -187,12 +187,12 @@ struct WeeklyChange {
 // Context only: never part of the score (EVIDENCE.md §5: the ACWR is contested and did not
 // predict injury in the BJSM 2025 data). Daily load = distance in km by UTC day.
 struct TrainingLoad {
-  double acute_m = 0;                // this week's distance
-  double chronic_weekly_m = 0;       // distance in (t - 28 d, t] / 4
-  std::optional<double> acwr;        // acute / chronic; nullopt when chronic is 0
-  double ctl = 0;                    // 42-day exponentially weighted daily km, after today
-  double atl = 0;                    // 7-day, after today
-  double tsb = 0;                    // yesterday's CTL - yesterday's ATL
+  double acute_m = 0;           // this week's distance
+  double chronic_weekly_m = 0;  // distance in (t - 28 d, t] / 4
+  std::optional<double> acwr;   // acute / chronic; nullopt when chronic is 0
+  double ctl = 0;               // 42-day exponentially weighted daily km, after today
+  double atl = 0;               // 7-day, after today
+  double tsb = 0;               // yesterday's CTL - yesterday's ATL
   std::string explanation;
 };
 

@@ -64,9 +64,9 @@ struct ContactTimeTable {
 };
 
 struct OscillationTable {
-  ZoneUpperBounds vo_chest_cm;     // after rounding to 0.1 cm
+  ZoneUpperBounds vo_chest_cm;  // after rounding to 0.1 cm
   ZoneUpperBounds vo_pod_cm;
-  ZoneUpperBounds ratio_chest_pct; // after rounding to 0.1 %
+  ZoneUpperBounds ratio_chest_pct;  // after rounding to 0.1 %
   ZoneUpperBounds ratio_pod_pct;
   ZonePoints points;
 };
@@ -108,8 +108,8 @@ struct ImpactTable {
   double tibial_screening_g;  // median peak tibial acceleration; <= "at or below screening"
   double below_points;
   double above_points;
-  double feedback_cut_pct;    // quoted in the explanation
-  double min_rate_hz;         // below: low confidence
+  double feedback_cut_pct;      // quoted in the explanation
+  double min_rate_hz;           // below: low confidence
   double max_clipped_fraction;  // above: low confidence, values are lower bounds
   double own_change_note_pct;   // unscored sensors: say "above/below usual" beyond this
 };
@@ -177,8 +177,8 @@ struct DriftTable {
 };
 
 struct PainTable {
-  int min_sessions;    // fewer sessions with a linked report: no coefficient
-  int few_sessions;    // fewer than this: "treat as a hint"
+  int min_sessions;  // fewer sessions with a linked report: no coefficient
+  int few_sessions;  // fewer than this: "treat as a hint"
   double no_link_max_abs_rho;
 };
 
@@ -211,13 +211,13 @@ inline constexpr KneeLoadTable kKneeLoadTable{
     // Weights sum to 100; set by strength and relevance of the evidence for knee load:
     .weights =
         {
-            .load_spike = 25,  // EVIDENCE.md §5: BJSM 2025, 5,205 runners; §4: Esculier 2018,
-                               // load advice is the core of every plan
-            .overstride = 20,  // EVIDENCE.md §3: Willson 2014 (step length -10 % -> PF stress
-                               // -22 %/step), Souza 2016
-            .cadence = 15,     // EVIDENCE.md §3: Heiderscheit 2011, Lenhart 2014 (coupled with
-                               // step length at a given speed: the two overlap)
-            .impact = 10,      // EVIDENCE.md §3: Crowell & Davis 2011; §1: imprecise sensors
+            .load_spike = 25,   // EVIDENCE.md §5: BJSM 2025, 5,205 runners; §4: Esculier 2018,
+                                // load advice is the core of every plan
+            .overstride = 20,   // EVIDENCE.md §3: Willson 2014 (step length -10 % -> PF stress
+                                // -22 %/step), Souza 2016
+            .cadence = 15,      // EVIDENCE.md §3: Heiderscheit 2011, Lenhart 2014 (coupled with
+                                // step length at a given speed: the two overlap)
+            .impact = 10,       // EVIDENCE.md §3: Crowell & Davis 2011; §1: imprecise sensors
             .foot_strike = 10,  // EVIDENCE.md §3: Kulmala 2013 (a knee-vs-calf trade-off)
             .contact_time = 8,  // EVIDENCE.md §3: only an overstriding proxy (Souza 2016)
             .asymmetry = 7,     // EVIDENCE.md §1, §7.7: track per limb; no load study
@@ -233,7 +233,7 @@ inline constexpr KneeLoadTable kKneeLoadTable{
             .min_running_samples = 60,  // heuristic: one minute of 1 Hz records (§1 FIT <= 1 Hz)
             .min_impact_steps = 100,    // heuristic
             .min_foot_strikes = 100,    // heuristic
-            .total_high_completeness = 0.8,   // heuristic
+            .total_high_completeness = 0.8,    // heuristic
             .total_medium_completeness = 0.5,  // heuristic
             .total_low_share_cap = 0.5,        // heuristic
         },
@@ -258,17 +258,17 @@ inline constexpr KneeLoadTable kKneeLoadTable{
     .oscillation =
         {
             // EVIDENCE.md §2, VO chest: < 6.4, 6.4-8.1, 8.2-9.7, 9.8-11.5, > 11.5 cm.
-            .vo_chest_cm = {.purple_max = 6.3, .blue_max = 8.1, .green_max = 9.7,
-                            .orange_max = 11.5},
+            .vo_chest_cm =
+                {.purple_max = 6.3, .blue_max = 8.1, .green_max = 9.7, .orange_max = 11.5},
             // EVIDENCE.md §2, VO pod: < 6.8, 6.8-8.9, 9.0-10.9, 11.0-13.0, > 13.0 cm.
-            .vo_pod_cm = {.purple_max = 6.7, .blue_max = 8.9, .green_max = 10.9,
-                          .orange_max = 13.0},
+            .vo_pod_cm =
+                {.purple_max = 6.7, .blue_max = 8.9, .green_max = 10.9, .orange_max = 13.0},
             // EVIDENCE.md §2, vertical ratio chest: < 6.1, 6.1-7.4, 7.5-8.6, 8.7-10.1, > 10.1 %.
-            .ratio_chest_pct = {.purple_max = 6.0, .blue_max = 7.4, .green_max = 8.6,
-                                .orange_max = 10.1},
+            .ratio_chest_pct =
+                {.purple_max = 6.0, .blue_max = 7.4, .green_max = 8.6, .orange_max = 10.1},
             // EVIDENCE.md §2, vertical ratio pod: < 6.5, 6.5-8.3, 8.4-10.0, 10.1-11.9, > 11.9 %.
-            .ratio_pod_pct = {.purple_max = 6.4, .blue_max = 8.3, .green_max = 10.0,
-                              .orange_max = 11.9},
+            .ratio_pod_pct =
+                {.purple_max = 6.4, .blue_max = 8.3, .green_max = 10.0, .orange_max = 11.9},
             .points = {.purple = 0, .blue = 10, .green = 30, .orange = 60, .red = 85},  // heuristic
         },
     .overstride =
@@ -279,21 +279,22 @@ inline constexpr KneeLoadTable kKneeLoadTable{
             .step_to_height_per_mps = 0.21,
             .leg_to_height_ratio = 0.53,  // anthropometric hip height / stature (Winter), not
                                           // in EVIDENCE.md
-            // Band width 10 %: the step-length change of EVIDENCE.md §3 (Willson 2014: -10 %
-            // -> PF stress -22 %/step, +10 % -> +31 %/step).
+                                          // Band width 10 %: the step-length change of EVIDENCE.md
+                                          // §3 (Willson 2014: -10 %
+                                          // -> PF stress -22 %/step, +10 % -> +31 %/step).
             .typical_max_pct = 0,
             .slightly_long_max_pct = 10,
             .long_max_pct = 20,
-            .typical_points = 0,         // heuristic
-            .slightly_long_points = 35,  // heuristic
-            .long_points = 65,           // heuristic
-            .very_long_points = 90,      // heuristic
+            .typical_points = 0,                 // heuristic
+            .slightly_long_points = 35,          // heuristic
+            .long_points = 65,                   // heuristic
+            .very_long_points = 90,              // heuristic
             .matched_speed_tolerance_mps = 0.3,  // heuristic: about +-1 km/h
-            .own_usual_max_pct = 3,    // heuristic: session-to-session noise
-            .own_longer_max_pct = 10,  // EVIDENCE.md §3: Willson 2014's 10 % step
-            .own_usual_points = 0,         // heuristic
-            .own_longer_points = 50,       // heuristic
-            .own_much_longer_points = 85,  // heuristic
+            .own_usual_max_pct = 3,              // heuristic: session-to-session noise
+            .own_longer_max_pct = 10,            // EVIDENCE.md §3: Willson 2014's 10 % step
+            .own_usual_points = 0,               // heuristic
+            .own_longer_points = 50,             // heuristic
+            .own_much_longer_points = 85,        // heuristic
         },
     .foot_strike =
         {
@@ -306,11 +307,11 @@ inline constexpr KneeLoadTable kKneeLoadTable{
         },
     .impact =
         {
-            .tibial_screening_g = 8,  // EVIDENCE.md §3: Crowell & Davis 2011 screening > 8 g
-            .below_points = 0,        // heuristic
-            .above_points = 70,       // heuristic
-            .feedback_cut_pct = 50,   // EVIDENCE.md §3: Crowell & Davis 2011
-            .min_rate_hz = 200,       // EVIDENCE.md §1: impact needs >= 200 Hz
+            .tibial_screening_g = 8,       // EVIDENCE.md §3: Crowell & Davis 2011 screening > 8 g
+            .below_points = 0,             // heuristic
+            .above_points = 70,            // heuristic
+            .feedback_cut_pct = 50,        // EVIDENCE.md §3: Crowell & Davis 2011
+            .min_rate_hz = 200,            // EVIDENCE.md §1: impact needs >= 200 Hz
             .max_clipped_fraction = 0.01,  // heuristic; EVIDENCE.md §1: clipping must be detected
             .own_change_note_pct = 10,     // heuristic
         },
@@ -329,13 +330,13 @@ inline constexpr KneeLoadTable kKneeLoadTable{
         },
     .spike =
         {
-            .window_days = 30,          // EVIDENCE.md §5: longest run of the previous 30 days
-            .none_max_pct = 10,         // EVIDENCE.md §5 (BJSM 2025)
-            .moderate_max_pct = 30,     // EVIDENCE.md §5
-            .large_max_pct = 100,       // EVIDENCE.md §5
-            .hr_moderate = 1.64,        // EVIDENCE.md §5: 10-30 %
-            .hr_large = 1.52,           // EVIDENCE.md §5: 30-100 %
-            .hr_very_large = 2.28,      // EVIDENCE.md §5: > 100 %
+            .window_days = 30,       // EVIDENCE.md §5: longest run of the previous 30 days
+            .none_max_pct = 10,      // EVIDENCE.md §5 (BJSM 2025)
+            .moderate_max_pct = 30,  // EVIDENCE.md §5
+            .large_max_pct = 100,    // EVIDENCE.md §5
+            .hr_moderate = 1.64,     // EVIDENCE.md §5: 10-30 %
+            .hr_large = 1.52,        // EVIDENCE.md §5: 30-100 %
+            .hr_very_large = 2.28,   // EVIDENCE.md §5: > 100 %
             .none_points = 0,
             // Points follow the hazard ratios, (HR - 1) / (2.28 - 1) x 100 = 50 for 1.64, except
             // that the 30-100 % band keeps the 10-30 % band's points: its published HR (1.52)

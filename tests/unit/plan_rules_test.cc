@@ -1,0 +1,3 @@
+#include "gtest/gtest.h"
+#include "services/planning/plan_rules.h"
+TEST(Placeholder, Builds) {}
