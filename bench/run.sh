@@ -3,7 +3,8 @@
 #   1. CreateSession over gRPC at 16 and 64 callers  vs  pgbench running the same SQL at 16 and 64
 #   2. samples stored per second through the streaming RPCs (per-second dynamics, 100 Hz and 500 Hz
 #      IMU)  vs  COPY of the same samples one row per sample into an indexed plain table
-#   3. the IMU gait analysis and scoring micro-benchmarks (Google Benchmark), when built
+#   3. scoring a 60-minute session: its database read vs the computation (dynamics + IMU)
+#   4. the IMU gait analysis and scoring micro-benchmarks (Google Benchmark)
 # Everything runs on loopback against the private PostgreSQL; traffic is bounded in time and count.
 #   bench/run.sh [--quick]
 set -euo pipefail
@@ -53,12 +54,18 @@ rm -f "$script"
 echo "## 2. samples stored per second vs COPY one row per sample"
 for kind in dynamics imu100 imu500; do
   m=$minutes; s=$sessions
-  [ $kind = dynamics ] && s=$((sessions * 8))
+  [ $kind = dynamics ] && s=$((sessions * 64))
   "$load" ingest --target="$target" --kind=$kind --sessions=$s --concurrency=4 --minutes=$m
   "$load" copy-baseline --database_url="$GK_DATABASE_URL" --kind=$kind --sessions=$s --minutes=$m
 done
 
-echo "## 3. micro-benchmarks"
+echo "## 3. scoring a session: database read vs computation (same session, same run)"
+for rate in 100 500 1000; do
+  "$GK_BUILD/bench/gaitkeeper-score-bench" --database_url="$GK_DATABASE_URL" --minutes=$((quick ? 10 : 60)) \
+    --imu_rate_hz=$rate --repeats=$((quick ? 1 : 5)) 2>/dev/null
+done
+
+echo "## 4. micro-benchmarks"
 for b in "$GK_BUILD"/bench/*_benchmark; do
   if [ -x "$b" ]; then "$b" --benchmark_min_time=0.2 2>/dev/null; fi
 done

@@ -34,9 +34,10 @@ constexpr double kStridePeriodMaxS = 2.0;
 // A swing peak of the pitch angular velocity must exceed this (slow walking reaches ~200 deg/s).
 constexpr float kSwingFloorDps = 50;
 // Autocorrelation peak, relative to the highest, at which a shorter lag is taken as the period.
-// Lower for wrist and phone, whose arm swing makes alternate steps differ.
+// Lower for wrist and phone, whose arm swing makes alternate steps differ (synthetic wrist: the
+// step peak is 0.6-0.9 of the stride peak).
 constexpr double kHarmonicShare = 0.7;
-constexpr double kArmHarmonicShare = 0.4;
+constexpr double kArmHarmonicShare = 0.5;
 // An impact must rise this much above the pre-contact level to mark initial contact.
 constexpr float kMinImpactRiseG = 0.6f;
 // Pelvis: the acceleration magnitude drops below this between stances only with a flight phase
@@ -101,7 +102,6 @@ struct Buffers {
   std::vector<float> mag;    // |a| in g
   std::vector<float> event;  // signal whose periodic peaks mark strides or steps
   std::vector<float> edge;   // lightly smoothed signal for event timing
-  std::vector<float> scratch_hp;  // high-passed magnitude (wrist, phone)
   std::vector<float> scratch;
   std::vector<int64_t> peaks;
 };
@@ -227,15 +227,7 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   float* edge = b->edge.data();
   MovingAverage(b->mag.data(), seg.begin, seg.end,
                 static_cast<int64_t>(std::floor(0.005 * rate)), edge);
-  if (IsArm(s.placement)) {
-    // Arm swing adds a large, smooth stride-periodic component; a 0.1 s moving-average
-    // high-pass keeps the edges of the step-periodic stance pulses and removes most of it.
-    MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.05, rate), ev);
-    for (int64_t i = seg.begin; i < seg.end; ++i) b->scratch_hp[i] = b->mag[i] - ev[i];
-    MovingAverage(b->scratch_hp.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
-  } else {
-    MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
-  }
+  MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
   const std::vector<PeriodWindow> windows = EstimatePeriods(
       ev, seg, rate, kStepPeriodMinS, kStepPeriodMaxS,
       IsArm(s.placement) ? kArmHarmonicShare : kHarmonicShare, 0.0f, &b->scratch);
@@ -482,7 +474,6 @@ ImuMetrics AnalyzeImu(const ImuSignal& s) {
   b.mag.assign(static_cast<size_t>(n), 0.0f);
   b.event.assign(static_cast<size_t>(n), 0.0f);
   if (mode == Mode::kStance) b.edge.assign(static_cast<size_t>(n), 0.0f);
-  if (IsArm(s.placement)) b.scratch_hp.assign(static_cast<size_t>(n), 0.0f);
   for (const Segment& seg : scan.segments) {
     for (int64_t i = seg.begin; i < seg.end; ++i) {
       b.mag[i] = std::sqrt(s.ax[i] * s.ax[i] + s.ay[i] * s.ay[i] + s.az[i] * s.az[i]);

@@ -20,8 +20,9 @@ namespace {
 
 constexpr const KneeLoadTable& kT = kKneeLoadTable;
 constexpr int64_t kSecondsPerDay = 86400;
-constexpr double kMaxMagnitude = 1e7;
-constexpr double kMinPositive = 1e-3;
+constexpr double kMaxMagnitude = kT.input.max_magnitude;
+constexpr double kMinPositive = kT.input.min_positive;
+constexpr double kPct = kT.resolution.percent;
 
 // ---------------------------------------------------------------------------------------------
 // Input hygiene: anything non-finite or absurd becomes missing.
@@ -44,7 +45,7 @@ std::optional<double> InRange(std::optional<double> v, double lo, double hi) {
 }
 
 std::optional<int64_t> Count(std::optional<int64_t> v) {
-  if (!v.has_value() || *v < 0 || *v > static_cast<int64_t>(1e12)) return std::nullopt;
+  if (!v.has_value() || *v < 0 || static_cast<double>(*v) > kT.input.max_count) return std::nullopt;
   return v;
 }
 
@@ -278,8 +279,9 @@ BaselineCount OwnBaseline(
   }
   BaselineCount out;
   out.sessions = static_cast<int>(values.size());
-  if (out.sessions >= kT.baseline.min_sessions)
+  if (out.sessions >= kT.baseline.min_sessions) {
     out.baseline = Baseline{*Median(values), out.sessions};
+  }
   return out;
 }
 
@@ -361,10 +363,10 @@ double ZonePointsOf(const ZonePoints& p, Zone z) {
 
 Zone CadenceZone(double spm) {
   const CadenceTable& t = kT.cadence;
-  if (AtLeast(spm, t.purple_min, 1)) return Zone::kPurple;
-  if (AtLeast(spm, t.blue_min, 1)) return Zone::kBlue;
-  if (AtLeast(spm, t.green_min, 1)) return Zone::kGreen;
-  if (AtLeast(spm, t.orange_min, 1)) return Zone::kOrange;
+  if (AtLeast(spm, t.purple_min, kT.resolution.cadence_spm)) return Zone::kPurple;
+  if (AtLeast(spm, t.blue_min, kT.resolution.cadence_spm)) return Zone::kBlue;
+  if (AtLeast(spm, t.green_min, kT.resolution.cadence_spm)) return Zone::kGreen;
+  if (AtLeast(spm, t.orange_min, kT.resolution.cadence_spm)) return Zone::kOrange;
   return Zone::kRed;
 }
 
@@ -464,13 +466,13 @@ FactorScore ScoreOverstride(const Context& c) {
     const double reference =
         t.step_to_height_per_mps * speed / (use_leg ? t.leg_to_height_ratio : 1.0);
     const double excess = (ratio / reference - 1) * 100;
-    if (AtMost(excess, t.typical_max_pct, 0.1)) {
+    if (AtMost(excess, t.typical_max_pct, kPct)) {
       pop_points = t.typical_points;
       pop_label = "typical";
-    } else if (AtMost(excess, t.slightly_long_max_pct, 0.1)) {
+    } else if (AtMost(excess, t.slightly_long_max_pct, kPct)) {
       pop_points = t.slightly_long_points;
       pop_label = "a little long";
-    } else if (AtMost(excess, t.long_max_pct, 0.1)) {
+    } else if (AtMost(excess, t.long_max_pct, kPct)) {
       pop_points = t.long_points;
       pop_label = "long";
     } else {
@@ -496,10 +498,10 @@ FactorScore ScoreOverstride(const Context& c) {
   std::string own_label, own_clause;
   if (own.baseline.has_value()) {
     const double excess = (*step / own.baseline->median - 1) * 100;
-    if (AtMost(excess, t.own_usual_max_pct, 0.1)) {
+    if (AtMost(excess, t.own_usual_max_pct, kPct)) {
       own_points = t.own_usual_points;
       own_label = "as usual";
-    } else if (AtMost(excess, t.own_longer_max_pct, 0.1)) {
+    } else if (AtMost(excess, t.own_longer_max_pct, kPct)) {
       own_points = t.own_longer_points;
       own_label = "longer than usual";
     } else {
@@ -574,10 +576,10 @@ FactorScore ScoreFootStrike(const Context& c) {
     return f;
   }
   f.value = *share;
-  if (AtLeast(*share, t.mostly_rearfoot_min_pct, 0.1)) {
+  if (AtLeast(*share, t.mostly_rearfoot_min_pct, kPct)) {
     f.band = "mostly rearfoot";
     f.sub_score = t.mostly_rearfoot_points;
-  } else if (AtLeast(*share, t.mixed_min_pct, 0.1)) {
+  } else if (AtLeast(*share, t.mixed_min_pct, kPct)) {
     f.band = "mixed";
     f.sub_score = t.mixed_points;
   } else {
@@ -643,11 +645,12 @@ FactorScore ScoreVerticalOscillation(const Context& c) {
   if (have_vo) {
     f.unit = "cm";
     f.value = *s.vertical_oscillation_cm;
-    zone = UpperBoundZone(*f.value, pod ? t.vo_pod_cm : t.vo_chest_cm, 0.1);
+    zone = UpperBoundZone(*f.value, pod ? t.vo_pod_cm : t.vo_chest_cm, kT.resolution.oscillation);
   } else {
     f.unit = "% vertical ratio";
     f.value = *s.vertical_ratio_pct;
-    zone = UpperBoundZone(*f.value, pod ? t.ratio_pod_pct : t.ratio_chest_pct, 0.1);
+    zone = UpperBoundZone(*f.value, pod ? t.ratio_pod_pct : t.ratio_chest_pct,
+                          kT.resolution.oscillation);
   }
   f.band = ZoneLabel(zone);
   f.sub_score = ZonePointsOf(t.points, zone);
@@ -695,7 +698,7 @@ FactorScore ScoreContactTime(const Context& c) {
     return f;
   }
   const double gct = *s.ground_contact_time_ms;
-  const Zone zone = UpperBoundZone(gct, kT.contact_time.ms, 1);
+  const Zone zone = UpperBoundZone(gct, kT.contact_time.ms, kT.resolution.contact_time_ms);
   f.value = gct;
   f.band = ZoneLabel(zone);
   f.sub_score = ZonePointsOf(kT.contact_time.points, zone);
@@ -793,8 +796,9 @@ FactorScore ScoreImpact(const Context& c) {
   if (s.peak_impact_p90_g.has_value())
     p90 = absl::StrFormat(" (90th percentile %.1f g)", *s.peak_impact_p90_g);
   if (shin) {
-    const bool above = !AtMost(g, t.tibial_screening_g, 0.1);
-    f.band = above ? "above the 8 g screening level" : "at or below the 8 g screening level";
+    const bool above = !AtMost(g, t.tibial_screening_g, kT.resolution.impact_g);
+    f.band = absl::StrFormat("%s the %.0f g screening level", above ? "above" : "at or below",
+                             t.tibial_screening_g);
     f.sub_score = above ? t.above_points : t.below_points;
     f.explanation = absl::StrFormat("Peak tibial acceleration %.1f g%s is %s", g, p90, f.band);
     if (f.baseline.has_value()) {
@@ -815,8 +819,15 @@ FactorScore ScoreImpact(const Context& c) {
         g, p90, ASource(source));
     if (f.baseline.has_value()) {
       const double change = (g / f.baseline->median - 1) * 100;
-      absl::StrAppendFormat(&f.explanation, " (%.0f %% %s your usual %.1f g)", std::fabs(change),
-                            change >= 0 ? "above" : "below", f.baseline->median);
+      if (std::fabs(change) < t.own_change_note_pct) {
+        absl::StrAppendFormat(&f.explanation, " (about your usual %.1f g, median of %d sessions)",
+                              f.baseline->median, f.baseline->count);
+      } else {
+        absl::StrAppendFormat(&f.explanation,
+                              " (%.0f %% %s your usual %.1f g, median of %d sessions)",
+                              std::fabs(change), change >= 0 ? "above" : "below",
+                              f.baseline->median, f.baseline->count);
+      }
     }
   }
   if (clipped) {
@@ -845,12 +856,14 @@ FactorScore ScoreAsymmetry(const Context& c) {
   int band;
   if (a->from_balance) {
     const double dev = std::fabs(*s.gct_balance_left_pct - 50);
-    band = AtMost(dev, t.balance_even_max_dev, 0.1)       ? 0
-           : AtMost(dev, t.balance_moderate_max_dev, 0.1) ? 1
-                                                          : 2;
+    band = AtMost(dev, t.balance_even_max_dev, kPct)       ? 0
+           : AtMost(dev, t.balance_moderate_max_dev, kPct) ? 1
+                                                           : 2;
   } else {
     const double si = std::fabs(a->si_pct);
-    band = AtMost(si, t.si_even_max_pct, 0.1) ? 0 : AtMost(si, t.si_moderate_max_pct, 0.1) ? 1 : 2;
+    band = AtMost(si, t.si_even_max_pct, kPct)       ? 0
+           : AtMost(si, t.si_moderate_max_pct, kPct) ? 1
+                                                     : 2;
   }
   static constexpr const char* kLabels[] = {"even", "uneven", "markedly uneven"};
   f.band = kLabels[band];
@@ -930,11 +943,11 @@ Spike SpikeOf(std::optional<double> distance, int64_t start,
   const double excess = (*distance / *out.longest_m - 1) * 100;
   out.excess_pct = excess;
   const SpikeTable& t = kT.spike;
-  if (AtMost(excess, t.none_max_pct, 0.1)) {
+  if (AtMost(excess, t.none_max_pct, kPct)) {
     out.band = SpikeBand::kNone;
-  } else if (AtMost(excess, t.moderate_max_pct, 0.1)) {
+  } else if (AtMost(excess, t.moderate_max_pct, kPct)) {
     out.band = SpikeBand::k10To30;
-  } else if (AtMost(excess, t.large_max_pct, 0.1)) {
+  } else if (AtMost(excess, t.large_max_pct, kPct)) {
     out.band = SpikeBand::k30To100;
   } else {
     out.band = SpikeBand::kOver100;
@@ -1214,7 +1227,8 @@ std::string Advice(Factor factor, const Context& c, const RunningLoad& load) {
   const std::string steps =
       cadence.has_value()
           ? absl::StrCat(CadenceTarget(*cadence), " at the same speed, not a fixed 180")
-          : std::string("+5–10 % of your own cadence at the same speed, not a fixed 180");
+          : absl::StrFormat("+%.0f–%.0f %% of your own cadence at the same speed, not a fixed 180",
+                            kT.cadence.target_low_pct, kT.cadence.target_high_pct);
   switch (factor) {
     case Factor::kLoadSpike:
       return absl::StrFormat(

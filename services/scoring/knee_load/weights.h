@@ -186,8 +186,27 @@ struct TopFactorTable {
   double tie_resolution_points;  // contributions are compared after rounding to this
 };
 
+// Values are rounded to these resolutions before they are banded, so that a boundary value
+// (e.g. a spike of exactly 10 %, computed as 10.000000000000009) lands in the band it reads as.
+struct ResolutionTable {
+  double cadence_spm;
+  double contact_time_ms;
+  double oscillation;  // cm and % vertical ratio
+  double percent;      // excesses, shares, balance, symmetry index
+  double impact_g;
+};
+
+// Input hygiene: values outside these are treated as missing.
+struct InputTable {
+  double max_magnitude;  // |value| above this
+  double min_positive;   // figures that must be positive, below this
+  double max_count;      // sample, step and landing counts above this
+};
+
 struct KneeLoadTable {
   int version;
+  InputTable input;
+  ResolutionTable resolution;
   FactorWeights weights;
   BaselineTable baseline;
   ConfidenceTable confidence;
@@ -208,6 +227,16 @@ struct KneeLoadTable {
 
 inline constexpr KneeLoadTable kKneeLoadTable{
     .version = kKneeLoadVersion,
+    .input = {.max_magnitude = 1e7, .min_positive = 1e-3, .max_count = 1e12},  // heuristic
+    // EVIDENCE.md §2: the zone table's resolution (1 spm, 1 ms, 0.1 cm, 0.1 %); the rest follow.
+    .resolution =
+        {
+            .cadence_spm = 1,
+            .contact_time_ms = 1,
+            .oscillation = 0.1,
+            .percent = 0.1,
+            .impact_g = 0.1,
+        },
     // Weights sum to 100; set by strength and relevance of the evidence for knee load:
     .weights =
         {
@@ -277,11 +306,10 @@ inline constexpr KneeLoadTable kKneeLoadTable{
             // against speed and leg length"): the step of a 1.70 m runner at the population
             // median cadence (~168 spm, middle of the §2 green zone): 60 / 168 / 1.70 = 0.21.
             .step_to_height_per_mps = 0.21,
-            .leg_to_height_ratio = 0.53,  // anthropometric hip height / stature (Winter), not
-                                          // in EVIDENCE.md
-                                          // Band width 10 %: the step-length change of EVIDENCE.md
-                                          // §3 (Willson 2014: -10 %
-                                          // -> PF stress -22 %/step, +10 % -> +31 %/step).
+            // Anthropometric hip height / stature (Winter), not in EVIDENCE.md.
+            .leg_to_height_ratio = 0.53,
+            // Band width 10 %: the step-length change of EVIDENCE.md §3 (Willson 2014: -10 % ->
+            // PF stress -22 %/step, +10 % -> +31 %/step).
             .typical_max_pct = 0,
             .slightly_long_max_pct = 10,
             .long_max_pct = 20,
