@@ -64,6 +64,15 @@ std::string FormatScore(const scoring::v1::GaitScore& score) {
   }
   if (score.drift_size() > 0) absl::StrAppend(&out, "  Fatigue drift:\n");
   for (const scoring::v1::MetricDrift& d : score.drift()) absl::StrAppend(&out, "  - ", d.explanation(), "\n");
+  for (const scoring::v1::ImuSensorMetrics& imu : score.imu()) {
+    absl::StrAppendFormat(&out, "  IMU %s (%.0f Hz): %d running steps", imu.placement(), imu.rate_hz(), imu.running_steps());
+    if (imu.cadence_spm().present()) absl::StrAppendFormat(&out, ", cadence %.0f", imu.cadence_spm().median());
+    if (imu.contact_time_ms().present()) absl::StrAppendFormat(&out, ", contact %.0f ms", imu.contact_time_ms().median());
+    if (imu.peak_impact_g().present()) absl::StrAppendFormat(&out, ", impact %.1f g", imu.peak_impact_g().median());
+    if (imu.foot_strike().present()) absl::StrAppend(&out, ", ", imu.foot_strike().dominant(), " strike");
+    absl::StrAppend(&out, "\n");
+  }
+  for (const scoring::v1::SideAsymmetry& a : score.asymmetry()) absl::StrAppend(&out, "  - ", a.explanation(), "\n");
   return out;
 }
 

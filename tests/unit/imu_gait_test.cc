@@ -542,7 +542,9 @@ TEST(Wrist, CadenceWithin2SpmAndNoContactTimeImpactOrStrike) {
   ASSERT_TRUE(m.cadence_spm.value.has_value()) << m.cadence_spm.missing_reason;
   EXPECT_NEAR(m.cadence_spm.value->median, TrueCadence(r), 2.0);
   EXPECT_EQ(m.cadence_spm.confidence, Confidence::kMedium);
-  EXPECT_EQ(m.steps_per_contact, 1);
+  EXPECT_EQ(m.steps_per_contact, 2);  // one contact per arm-swing cycle
+  const double true_steps = static_cast<double>(r.steps.size());
+  EXPECT_NEAR(static_cast<double>(m.running_steps), true_steps, 0.03 * true_steps + 2);
   EXPECT_FALSE(m.contact_time_ms.value.has_value());
   EXPECT_FALSE(m.contact_time_ms.missing_reason.empty());
   EXPECT_FALSE(m.flight_time_ms.value.has_value());

@@ -33,11 +33,9 @@ constexpr double kStridePeriodMinS = 0.4;
 constexpr double kStridePeriodMaxS = 2.0;
 // A swing peak of the pitch angular velocity must exceed this (slow walking reaches ~200 deg/s).
 constexpr float kSwingFloorDps = 50;
-// Autocorrelation peak, relative to the highest, at which a shorter lag is taken as the period.
-// Lower for wrist and phone, whose arm swing makes alternate steps differ (synthetic wrist: the
-// step peak is 0.6-0.9 of the stride peak).
+// Autocorrelation peak, relative to the highest, at which a shorter lag is taken as the period
+// (so that a stride-periodic component does not hide the step period, or two strides one).
 constexpr double kHarmonicShare = 0.7;
-constexpr double kArmHarmonicShare = 0.5;
 // An impact must rise this much above the pre-contact level to mark initial contact.
 constexpr float kMinImpactRiseG = 0.6f;
 // Pelvis: the acceleration magnitude drops below this between stances only with a flight phase
@@ -62,7 +60,7 @@ constexpr double kImpactMinRateHz = 100;
 constexpr double kImpactRateHz = 200;
 constexpr double kHeelTransientRateHz = 500;
 
-enum class Mode { kSwingGyro, kImpact, kStance };
+enum class Mode { kSwingGyro, kImpact, kStance, kArmSwing };
 
 bool IsFoot(Placement p) { return p == Placement::kFootLeft || p == Placement::kFootRight; }
 bool IsShin(Placement p) { return p == Placement::kShinLeft || p == Placement::kShinRight; }
@@ -229,8 +227,7 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
                 static_cast<int64_t>(std::floor(0.005 * rate)), edge);
   MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
   const std::vector<PeriodWindow> windows = EstimatePeriods(
-      ev, seg, rate, kStepPeriodMinS, kStepPeriodMaxS,
-      IsArm(s.placement) ? kArmHarmonicShare : kHarmonicShare, 0.0f, &b->scratch);
+      ev, seg, rate, kStepPeriodMinS, kStepPeriodMaxS, kHarmonicShare, 0.0f, &b->scratch);
   b->peaks.clear();
   PickPeaks(ev, seg, windows, &b->peaks);
   const std::vector<int64_t>& h = b->peaks;
@@ -256,11 +253,6 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     Candidate c;
     c.period_samples = period;
     c.chain = *chain;
-    if (IsArm(s.placement)) {
-      c.ic = static_cast<double>(h[k]) + ParabolicVertex(ev[h[k] - 1], ev[h[k]], ev[h[k] + 1]).offset;
-      out->push_back(c);
-      continue;
-    }
     const std::optional<double> ic =
         EdgeOnset(edge, peak, trough_before, edge[trough_before], kEdgeLow, kEdgeHigh, -1);
     if (!ic.has_value()) continue;
@@ -268,6 +260,38 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     c.flight_level = edge[trough_after] < kFlightLevelG;
     c.flight_seen = linked_after || peak + reach + 1 <= seg.end;
     c.to = EdgeOnset(edge, peak, trough_after, edge[trough_after], kEdgeLow, kEdgeHigh, +1);
+    out->push_back(c);
+  }
+}
+
+// Wrist, phone: arm swing dominates the acceleration and makes left and right steps look
+// different, sometimes so much that the step period barely shows; the arm-swing cycle (one
+// stride) does not. One event per stride: the largest stance pulse of |a| in it.
+void ArmContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
+                 std::vector<Candidate>* out) {
+  const double rate = s.rate_hz;
+  float* ev = b->event.data();
+  MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
+  const std::vector<PeriodWindow> windows = EstimatePeriods(
+      ev, seg, rate, kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare, 0.0f, &b->scratch);
+  b->peaks.clear();
+  PickPeaks(ev, seg, windows, &b->peaks);
+  size_t w = 0;
+  ++*chain;
+  int64_t previous = -1;
+  for (const int64_t p : b->peaks) {
+    w = WindowIndex(windows, p, w);
+    const double period = windows[w].period_samples;
+    if (previous >= 0) {
+      const double d = static_cast<double>(p - previous);
+      if (d < 0.6 * period || d > 1.5 * period) ++*chain;
+    }
+    previous = p;
+    if (p <= seg.begin || p + 1 >= seg.end) continue;
+    Candidate c;
+    c.ic = static_cast<double>(p) + ParabolicVertex(ev[p - 1], ev[p], ev[p + 1]).offset;
+    c.period_samples = period;
+    c.chain = *chain;
     out->push_back(c);
   }
 }
@@ -348,8 +372,9 @@ void MarkAllMissing(ImuMetrics* m, const std::string& reason) {
 void SetMethods(ImuMetrics* m, Mode mode) {
   const bool single = m->steps_per_contact == 2;
   m->cadence_spm.method =
-      single ? "120 / stride time between contacts of the instrumented limb"
-             : "120 / time from a contact to the next-but-one";
+      mode == Mode::kArmSwing ? "120 / arm-swing cycle (stride) time"
+      : single                ? "120 / stride time between contacts of the instrumented limb"
+                              : "120 / time from a contact to the next-but-one";
   if (mode == Mode::kSwingGyro && IsFoot(m->placement)) {
     m->contact_time_ms.method = "impact onset to push-off minimum of gyro pitch velocity";
     m->flight_time_ms.method = "stride / 2 - contact time";
@@ -448,10 +473,14 @@ absl::Status ValidateImuSignal(const ImuSignal& s) {
 ImuMetrics AnalyzeImu(const ImuSignal& s) {
   ImuMetrics m;
   m.placement = s.placement;
-  const bool single = IsFoot(s.placement) || IsShin(s.placement);
+  const bool limb = IsFoot(s.placement) || IsShin(s.placement);
+  // One contact per stride: foot and shin (their own limb) and wrist and phone (arm cycles).
+  const bool single = limb || IsArm(s.placement);
   m.steps_per_contact = single ? 2 : 1;
   const bool gyro = !s.gy.empty();
-  const Mode mode = single ? (gyro ? Mode::kSwingGyro : Mode::kImpact) : Mode::kStance;
+  const Mode mode = limb               ? (gyro ? Mode::kSwingGyro : Mode::kImpact)
+                    : IsArm(s.placement) ? Mode::kArmSwing
+                                       : Mode::kStance;
   SetMethods(&m, mode);
   m.input_status = ValidateImuSignal(s);
   if (!m.input_status.ok()) {
@@ -494,6 +523,9 @@ ImuMetrics AnalyzeImu(const ImuSignal& s) {
         break;
       case Mode::kStance:
         StanceContacts(s, scan.segments[si], &b, &chain, &cands);
+        break;
+      case Mode::kArmSwing:
+        ArmContacts(s, scan.segments[si], &b, &chain, &cands);
         break;
     }
     cand_segment.insert(cand_segment.end(), cands.size() - before, si);

@@ -63,17 +63,18 @@ struct Distribution {
 enum class GaitKind { kRunning, kWalking };
 enum class FootStrike { kRearfoot, kMidfoot, kForefoot };
 
-// One detected initial contact of the instrumented limb (foot, shin) or of either foot (pelvis,
-// wrist, phone). Times are seconds from the session start.
+// One detected initial contact of the instrumented limb (foot, shin), of either foot (pelvis), or
+// one arm-swing cycle (wrist, phone: timed at its largest stance pulse, not at initial contact).
+// Times are seconds from the session start.
 struct ImuContact {
   double time_s = 0;
   GaitKind gait = GaitKind::kRunning;
   std::optional<double> toe_off_s;
-  // Stride time: to the next contact of the same limb (foot, shin: the next contact; pelvis,
-  // wrist, phone: the contact after next). Cadence of this contact = 120 / stride_s, which is
-  // immune to left/right differences in step time or in where a step is timed.
+  // Stride time: to the next contact (foot, shin, wrist, phone) or to the contact after next
+  // (pelvis). Cadence of this contact = 120 / stride_s, which is immune to left/right
+  // differences in step time or in where a step is timed.
   std::optional<float> stride_s;
-  // Step time: to the next contact (pelvis, wrist, phone), or half the stride (foot, shin;
+  // Step time: to the next contact (pelvis), or half the stride (foot, shin, wrist, phone;
   // assumes equal left and right step times).
   std::optional<float> step_s;
   std::optional<float> contact_ms;  // toe-off - contact
@@ -114,8 +115,9 @@ struct ImuMetrics {
   double duration_s = 0;        // samples / rate, gaps included
   double gap_duration_s = 0;    // samples lost to dropouts
   int64_t gap_count = 0;
-  // 2 for a single foot or shin sensor, which sees one contact per stride of its own limb:
-  // steps = 2 x strides of that limb; 1 for pelvis, wrist and phone.
+  // 2 for a single foot or shin sensor, which sees one contact per stride of its own limb
+  // (steps = 2 x strides of that limb), and for wrist and phone (one contact per arm-swing cycle);
+  // 1 for the pelvis.
   int steps_per_contact = 1;
   std::vector<ImuContact> contacts;
   // Steps (contacts x steps_per_contact). Running: flight phase present (step time > contact
@@ -127,8 +129,8 @@ struct ImuMetrics {
 
   // Cadence in steps/min over running steps: 120 / stride time per contact. Synthetic: median
   // within 1 spm at 100 and 500 Hz (foot, pelvis), within 2 spm at the wrist. EVIDENCE.md gives
-  // no IMU step-detection error. Wrist and phone contacts are timed at the stance pulse's peak,
-  // not at initial contact (arm swing distorts the pulse's edges), so their times are late.
+  // no IMU step-detection error. Wrist and phone count arm-swing cycles, which assumes one arm
+  // cycle per stride (medium confidence at best).
   Metric<Distribution> cadence_spm;
   std::vector<CadenceWindow> cadence_windows;  // kCadenceWindowS windows with >= 3 contacts
 
