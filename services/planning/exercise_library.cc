@@ -429,7 +429,8 @@ std::vector<absl::string_view> VariantChain(absl::string_view key) {
     bottom = easier;
   }
   std::vector<absl::string_view> chain = {bottom->key};
-  for (const Exercise* e = bottom; static_cast<int>(chain.size()) < limit && !e->progression.empty();) {
+  for (const Exercise* e = bottom;
+       static_cast<int>(chain.size()) < limit && !e->progression.empty();) {
     e = FindExercise(e->progression);
     if (e == nullptr) break;
     chain.push_back(e->key);
@@ -466,10 +467,8 @@ std::vector<absl::string_view> TargetNames(TargetSet targets) {
     TargetSet bit;
     absl::string_view name;
   } kNames[] = {
-      {kTargetQuadriceps, "quadriceps"},
-      {kTargetHipAbductorsGlutes, "hip_abductors_glutes"},
-      {kTargetCalves, "calves"},
-      {kTargetHamstrings, "hamstrings"},
+      {kTargetQuadriceps, "quadriceps"},  {kTargetHipAbductorsGlutes, "hip_abductors_glutes"},
+      {kTargetCalves, "calves"},          {kTargetHamstrings, "hamstrings"},
       {kTargetHipFlexors, "hip_flexors"},
   };
   std::vector<absl::string_view> out;
@@ -494,9 +493,9 @@ absl::string_view RedFlagName(RedFlag flag) {
 
 std::vector<absl::string_view> RedFlagNames(RedFlagSet flags) {
   std::vector<absl::string_view> out;
-  for (RedFlag flag : {RedFlag::kSeverePain, RedFlag::kNightPain, RedFlag::kRestPain,
-                       RedFlag::kSwelling, RedFlag::kLocking, RedFlag::kGivingWay,
-                       RedFlag::kRisingPain}) {
+  for (RedFlag flag :
+       {RedFlag::kSeverePain, RedFlag::kNightPain, RedFlag::kRestPain, RedFlag::kSwelling,
+        RedFlag::kLocking, RedFlag::kGivingWay, RedFlag::kRisingPain}) {
     if ((flags & FlagBit(flag)) != 0) out.push_back(RedFlagName(flag));
   }
   return out;

@@ -34,7 +34,7 @@ inline constexpr TargetSet kTargetHipFlexors = 1u << 4;
 // Red flags (plan_rules.h decides them from pain reports). An exercise lists the ones that rule
 // it out; they are also the reasons shown to the clinician.
 enum class RedFlag {
-  kSeverePain,   // any pain value >= 7/10
+  kSeverePain,  // any pain value >= 7/10
   kNightPain,
   kRestPain,
   kSwelling,
@@ -74,7 +74,7 @@ struct Exercise {
   ExerciseCategory category;
   TargetSet targets;
   LibraryDose dose;
-  Ladder ladder;          // all zero for holds, cues and education
+  Ladder ladder;                  // all zero for holds, cues and education
   absl::string_view load_hint;    // what one load step means, "" when not loadable
   absl::string_view progression;  // harder variant's key, "" for none
   absl::string_view regression;   // easier variant's key, "" for none

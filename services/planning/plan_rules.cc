@@ -1,3 +1,5 @@
+// Planning rules engine, version 2: see plan_rules.h for the contract and docs/PLANNING_V2.md for
+// the rules R1-R15 with their sources (/work/shared/domain/EVIDENCE.md sections 3-6).
 #include "services/planning/plan_rules.h"
 
 #include <algorithm>
@@ -25,7 +27,8 @@ constexpr double kPainMic = 1.2;
 // R4.
 constexpr int kRedFlagPain = 7;
 constexpr int kRisingFlagMinPain = kSafeMax + 1;
-// R5: no history -> short runs; run level -> fraction of the spike-guard base.
+// R5: no history -> short runs; run level -> fraction of the spike-guard base. The factors are
+// our choice (no study gives them): one step of reduction per pain signal.
 constexpr double kNoHistoryBaseKm = 3.0;
 constexpr double kFactorFull = 1.0;
 constexpr double kFactorReduced = 0.8;
@@ -35,7 +38,7 @@ constexpr double kCadenceGoalLow = 1.05;
 constexpr double kCadenceCeiling = 1.10;
 constexpr double kCadenceWeeklyStep = 0.025;
 constexpr double kCadenceReachedToleranceSpm = 2.0;
-// R9 / R12: adherence thresholds.
+// R9 / R12: adherence thresholds (our choice; common practice has no published cut-off).
 constexpr double kProgressAdherence = 0.7;
 constexpr double kLowAdherence = 0.5;
 constexpr int kSimplifiedSessions = 2;
@@ -119,16 +122,19 @@ std::string When(const PainReport& r) {
 }
 
 // The report's worst value with the moment it was felt, e.g. "next-morning pain 6/10 after
-// Tuesday's 8 km run". Ties go to the later moment.
+// Tuesday's 8 km run" or "pain 5/10 during activity on Friday (2026-11-27)". Ties go to the later
+// moment.
 std::string DescribeWorst(const PainReport& r) {
   const int worst = Worst(r);
+  const std::string when = When(r);
+  const absl::string_view activity = HasDistance(r) ? "" : "activity on ";
   if (r.next_morning.has_value() && *r.next_morning == worst) {
-    return absl::StrFormat("next-morning pain %d/10 after %s", worst, When(r));
+    return absl::StrFormat("next-morning pain %d/10 after %s", worst, when);
   }
   if (r.after.has_value() && *r.after == worst) {
-    return absl::StrFormat("pain %d/10 after %s", worst, When(r));
+    return absl::StrFormat("pain %d/10 after %s%s", worst, activity, when);
   }
-  return absl::StrFormat("pain %d/10 during %s", worst, When(r));
+  return absl::StrFormat("pain %d/10 during %s%s", worst, activity, when);
 }
 
 // Inputs cleaned once: reports and runs inside their windows, values clamped, sorted by a total
@@ -148,8 +154,8 @@ Normalized Normalize(const PlanRulesInputs& in) {
     c.during = Clamped(r.during);
     c.after = Clamped(r.after);
     c.next_morning = Clamped(r.next_morning);
-    if (c.session_distance_km.has_value() && !(std::isfinite(*c.session_distance_km) &&
-                                               *c.session_distance_km > 0)) {
+    if (c.session_distance_km.has_value() &&
+        !(std::isfinite(*c.session_distance_km) && *c.session_distance_km > 0)) {
       c.session_distance_km.reset();
     }
     out.reports.push_back(std::move(c));
@@ -158,8 +164,9 @@ Normalized Normalize(const PlanRulesInputs& in) {
     return std::make_tuple(r.date, r.during, r.after, r.next_morning, r.night_pain, r.rest_pain,
                            r.swelling, r.locking, r.giving_way, r.session_distance_km);
   };
-  std::sort(out.reports.begin(), out.reports.end(),
-            [&](const PainReport& a, const PainReport& b) { return report_key(a) < report_key(b); });
+  std::sort(out.reports.begin(), out.reports.end(), [&](const PainReport& a, const PainReport& b) {
+    return report_key(a) < report_key(b);
+  });
 
   out.longest_prev_30d_km =
       std::isfinite(in.longest_run_prev_30d_km) ? std::max(0.0, in.longest_run_prev_30d_km) : 0;
@@ -213,7 +220,7 @@ PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
     out.latest_date = latest->date;
     out.latest_worst = Worst(*latest);
     out.latest_description = DescribeWorst(*latest);
-    out.zone = out.latest_worst <= kSafeMax        ? PainZone::kSafe
+    out.zone = out.latest_worst <= kSafeMax         ? PainZone::kSafe
                : out.latest_worst <= kAcceptableMax ? PainZone::kAcceptable
                                                     : PainZone::kTooMuch;
   }
@@ -231,6 +238,7 @@ PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
     }
     if (before.has_value() && *r.next_morning > *before) {
       out.not_settled = true;
+      out.settling_date = r.date;
       out.settling_reason = absl::StrFormat(
           "next-morning pain %d/10 after %s was worse than the %d/10 the day before",
           *r.next_morning, When(r), *before);
@@ -244,7 +252,7 @@ PainAssessment AssessPain(const PlanRulesInputs& in, const Normalized& n) {
     const bool unsettled = out.not_settled && &r == latest_morning;
     if (Worst(r) > kSafeMax || unsettled) {
       out.provoking_run_km = *r.session_distance_km;
-      out.provoking_description = unsettled ? out.settling_reason : DescribeWorst(r);
+      out.provoking_description = When(r);
       break;
     }
   }
@@ -264,8 +272,7 @@ RedFlagAssessment AssessRedFlagsNormalized(const PlanRulesInputs& in, const Norm
     if (!InLastWeek(in, r)) continue;
     const std::string on = absl::StrFormat("%s (%s)", WeekdayName(r.date), DateText(r.date));
     if (Worst(r) >= kRedFlagPain) {
-      reason[RedFlag::kSeverePain] =
-          absl::StrFormat("%s: 7/10 or more", DescribeWorst(r));
+      reason[RedFlag::kSeverePain] = absl::StrCat(DescribeWorst(r), " (7/10 or more)");
     }
     if (r.night_pain) reason[RedFlag::kNightPain] = absl::StrCat("pain at night reported on ", on);
     if (r.rest_pain) reason[RedFlag::kRestPain] = absl::StrCat("pain at rest reported on ", on);
@@ -319,48 +326,70 @@ double LevelFactor(RunLevel level) {
   return 0;
 }
 
-// R1-R4: the week's run level with its reason.
+absl::string_view LevelWords(RunLevel level) {
+  switch (level) {
+    case RunLevel::kFull: return "easy runs";
+    case RunLevel::kReduced: return "shorter easy runs";
+    case RunLevel::kRunWalk: return "run/walk";
+    case RunLevel::kNoRunning: return "no running, walk instead";
+  }
+  return "";
+}
+
+// R1-R4: the week's run level, with the inputs that decided it.
 void DecideRunLevel(PlanDecisions& d) {
   if (d.red_flags.any()) {
     d.run_level = RunLevel::kNoRunning;
     d.run_level_because = absl::StrCat(absl::StrJoin(d.red_flags.reasons, "; "),
-                                       " → no running until a clinician has seen the knee (R4 red flags)");
+                                       " → no running until a clinician has seen the knee (R4)");
     return;
   }
-  const std::string& latest = d.pain.latest_description;
-  std::vector<std::string> why;
-  switch (d.pain.zone) {
+  const PainAssessment& p = d.pain;
+  std::vector<std::string> causes;
+  std::vector<absl::string_view> rules = {"R1"};
+  std::string zone;
+  switch (p.zone) {
     case PainZone::kNoReport:
+      d.run_level = RunLevel::kFull;
+      zone = "no pain report in the last 7 days";
+      break;
     case PainZone::kSafe:
       d.run_level = RunLevel::kFull;
-      why.push_back(d.pain.zone == PainZone::kSafe
-                        ? absl::StrCat(latest, " is in the safe zone (0-3) → easy runs")
-                        : "no pain report in the last 7 days → easy runs; log your pain to tune "
-                          "the plan");
+      zone = absl::StrCat(p.latest_description, " is in the safe zone (0-3)");
       break;
     case PainZone::kAcceptable:
       d.run_level = RunLevel::kRunWalk;
-      why.push_back(absl::StrCat(latest, " is acceptable (4-5) but not safe → run/walk"));
+      zone = absl::StrCat(p.latest_description, " is acceptable (4-5) but not safe");
       break;
     case PainZone::kTooMuch:
       d.run_level = RunLevel::kNoRunning;
-      why.push_back(absl::StrCat(latest, " is too much (above 5) → no running, walk instead"));
+      zone = absl::StrCat(p.latest_description, " is too much (above 5)");
       break;
   }
-  std::string rule = "R1 pain-monitoring model, Silbernagel, extrapolated from Achilles";
-  if (d.pain.not_settled) {
+  const bool zone_decides = p.zone == PainZone::kAcceptable || p.zone == PainZone::kTooMuch;
+  // The settling sentence already names the newest report when it is the same one.
+  const bool same_report = p.not_settled && p.settling_date == p.latest_date;
+  if (zone_decides && !same_report) causes.push_back(zone);
+  if (p.not_settled) {
     d.run_level = StepDown(d.run_level);
-    why.push_back(absl::StrCat(d.pain.settling_reason, " → one step less running"));
-    absl::StrAppend(&rule, "; R2 settling");
+    causes.push_back(
+        same_report && zone_decides
+            ? absl::StrCat(p.settling_reason, ", and ",
+                           p.zone == PainZone::kTooMuch ? "above 5/10" : "in the 4-5 zone")
+            : p.settling_reason);
+    rules.push_back("R2 settling");
   }
-  if (d.pain.trend_rising) {
+  if (p.trend_rising) {
     d.run_level = StepDown(d.run_level);
-    why.push_back(absl::StrFormat(
-        "average pain rose from %.1f/10 last week to %.1f/10 this week → one step less running",
-        *d.pain.last_week_mean, *d.pain.this_week_mean));
-    absl::StrAppend(&rule, "; R3 weekly trend");
+    causes.push_back(absl::StrFormat("average pain rose from %.1f/10 last week to %.1f/10",
+                                     *p.last_week_mean, *p.this_week_mean));
+    rules.push_back("R3 weekly trend");
   }
-  d.run_level_because = absl::StrCat(absl::StrJoin(why, "; "), " (", rule, ")");
+  if (causes.empty()) causes.push_back(zone);
+  d.run_level_because = absl::StrFormat(
+      "%s → %s (%s: pain-monitoring model, Silbernagel, extrapolated from "
+      "Achilles)",
+      absl::StrJoin(causes, "; "), LevelWords(d.run_level), absl::StrJoin(rules, ", "));
 }
 
 // R5 and the clinician's maximum (R13).
@@ -369,38 +398,40 @@ void DecideRunCap(const PlanRulesInputs& in, const Normalized& n, PlanDecisions&
   std::string base_text =
       n.longest_prev_30d_km > 0
           ? absl::StrFormat("longest run of the previous 30 days %s km", Km(n.longest_prev_30d_km))
-          : absl::StrFormat("no run in the previous 30 days → %s km to start", Km(kNoHistoryBaseKm));
+          : absl::StrFormat("no run in the previous 30 days: %s km", Km(kNoHistoryBaseKm));
   // A run that provoked pain above the safe zone (or pain that did not settle) is not repeated
   // at that distance this week.
   if (d.pain.provoking_run_km.has_value() && *d.pain.provoking_run_km < d.spike_base_km) {
     d.spike_base_km = *d.pain.provoking_run_km;
-    base_text = d.pain.provoking_description;
+    base_text = absl::StrCat("not beyond ", d.pain.provoking_description);
   }
   const double factor = LevelFactor(d.run_level);
   d.run_cap_km = FloorHalfKm(d.spike_base_km * factor);
-  std::string text;
   if (d.run_level == RunLevel::kNoRunning) {
-    text = "no running this week";
-  } else {
-    text = absl::StrFormat("%s → this week's longest run is capped at %s km", base_text,
-                           Km(d.run_cap_km));
-    if (factor < 1.0) absl::StrAppend(&text, absl::StrFormat(" (%.0f %% for pain)", factor * 100));
+    d.cap_because = "no running this week";
+    return;
   }
-  if (in.clinician.max_run_km.has_value() && d.run_level != RunLevel::kNoRunning) {
+  std::string text =
+      factor < 1.0 ? absl::StrFormat("%s x %.0f %% for pain", base_text, factor * 100) : base_text;
+  std::string rules = "R5 spike guard, BJSM 2025";
+  if (in.clinician.max_run_km.has_value()) {
     const double clinician_cap = FloorHalfKm(std::max(0.0, *in.clinician.max_run_km));
     if (clinician_cap < d.run_cap_km) {
       d.run_cap_km = clinician_cap;
-      text = absl::StrFormat("your clinician set a maximum of %s km per run (R13)",
+      text = absl::StrFormat("your clinician's maximum of %s km per run",
                              Km(*in.clinician.max_run_km));
+      rules = "R13 clinician constraints";
     }
   }
-  if (d.run_level != RunLevel::kNoRunning && d.run_cap_km < 0.5) {
+  if (d.run_cap_km < 0.5) {
     d.run_level = RunLevel::kNoRunning;
     d.run_cap_km = 0;
-    absl::StrAppend(&text, " → under 0.5 km: walk instead");
+    d.cap_because = absl::StrFormat("%s → under 0.5 km: walk instead (%s)", text, rules);
+    absl::StrAppend(&d.run_level_because, "; ", d.cap_because);
+    return;
   }
-  d.cap_because = absl::StrCat(text, " (R5 spike guard, BJSM 2025: a run beyond the longest of the "
-                                     "previous 30 days raised injury risk 1.5-2.3x)");
+  d.cap_because = absl::StrFormat("%s → this week's longest run is capped at %s km (%s)", text,
+                                  Km(d.run_cap_km), rules);
 }
 
 bool Excluded(const PlanRulesInputs& in, absl::string_view key) {
@@ -421,8 +452,7 @@ void DecideCadence(const PlanRulesInputs& in, PlanDecisions& d) {
   }
   const PreviousPlan* prev = in.previous_plan.has_value() ? &*in.previous_plan : nullptr;
   std::optional<double> ceiling;
-  if (prev != nullptr && prev->cadence_ceiling_spm.has_value() &&
-      *prev->cadence_ceiling_spm > 0) {
+  if (prev != nullptr && prev->cadence_ceiling_spm.has_value() && *prev->cadence_ceiling_spm > 0) {
     ceiling = std::round(*prev->cadence_ceiling_spm);
   } else if (latest.has_value()) {
     ceiling = std::round(*latest * kCadenceCeiling);
@@ -467,8 +497,8 @@ void DecideCadence(const PlanRulesInputs& in, PlanDecisions& d) {
       } else {
         target.set_target_low_spm(held);
         target.set_because(absl::StrFormat(
-            "target stays at %.0f steps/min because %s (R7 small weekly steps, ceiling %.0f)",
-            held, hold_reason, *ceiling));
+            "target stays at %.0f steps/min because %s (R7 small weekly steps, ceiling %.0f)", held,
+            hold_reason, *ceiling));
       }
     }
   }
@@ -560,23 +590,25 @@ void DecideGaitCue(const PlanRulesInputs& in, PlanDecisions& d) {
   if (Excluded(in, key)) return;
   d.gait_cue_key = key;
   const Exercise* cue = FindExercise(key);
-  d.gait_cue_because = absl::StrFormat("%s → %s (R6%s; %s)", why, cue->name,
-                                       cue->requires_strength_targets != 0
-                                           ? ", R8 calf strength added"
-                                           : "",
-                                       cue->source);
+  d.gait_cue_because = absl::StrFormat(
+      "%s → %s (R6%s; %s)", why, cue->name,
+      cue->requires_strength_targets != 0 ? ", R8 calf strength added" : "", cue->source);
 }
 
 std::string DoseText(const Exercise& e, const StrengthDose& dose) {
   std::string text = dose.hold_seconds > 0
                          ? absl::StrFormat("%d × %d s", dose.sets, dose.hold_seconds)
                          : absl::StrFormat("%d × %d", dose.sets, dose.reps);
-  if (dose.load_step > 0) absl::StrAppend(&text, absl::StrFormat(" at load step %d", dose.load_step));
+  if (dose.load_step > 0) {
+    absl::StrAppend(&text, absl::StrFormat(" at load step %d", dose.load_step));
+  }
   return absl::StrCat(e.name, " ", text);
 }
 
 StrengthDose DefaultDose(const Exercise& e) {
-  return {.sets = e.dose.sets, .reps = e.dose.reps, .hold_seconds = e.dose.hold_seconds,
+  return {.sets = e.dose.sets,
+          .reps = e.dose.reps,
+          .hold_seconds = e.dose.hold_seconds,
           .load_step = 0};
 }
 
@@ -650,10 +682,10 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
   }
   d.simplified = overall.has_value() && *overall < kLowAdherence - 1e-9;
   const std::string simplified_why =
-      d.simplified ? absl::StrFormat("you did %d of %d planned items last week (%.0f %%, under "
-                                     "50 %%) → same dose, fewer exercises (R12 adherence)",
-                                     in.adherence->overall.done, in.adherence->overall.planned,
-                                     *overall * 100)
+      d.simplified ? absl::StrFormat(
+                         "you did %d of %d planned items last week (%.0f %%, under "
+                         "50 %%) → same dose, fewer exercises (R12 adherence)",
+                         in.adherence->overall.done, in.adherence->overall.planned, *overall * 100)
                    : "";
   d.strength_sessions = d.simplified ? kSimplifiedSessions : 0;
 
@@ -664,14 +696,13 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
     regress_why = absl::StrCat(d.pain.latest_description, " is above 5/10");
   }
   if (regress_all && regress_why.empty()) {
-    regress_why = d.pain.not_settled
-                      ? d.pain.settling_reason
-                      : absl::StrFormat("average pain rose from %.1f/10 to %.1f/10",
-                                        d.pain.last_week_mean.value_or(0),
-                                        d.pain.this_week_mean.value_or(0));
+    regress_why = d.pain.not_settled ? d.pain.settling_reason
+                                     : absl::StrFormat("average pain rose from %.1f/10 to %.1f/10",
+                                                       d.pain.last_week_mean.value_or(0),
+                                                       d.pain.this_week_mean.value_or(0));
   }
-  const bool pain_allows_progress = !regress_all && d.pain.week_max >= 0 &&
-                                    d.pain.week_max <= kSafeMax;
+  const bool pain_allows_progress =
+      !regress_all && d.pain.week_max >= 0 && d.pain.week_max <= kSafeMax;
 
   const bool forefoot = d.gait_cue_key == "forefoot_landing_cue";
   for (const Slot& slot : kSlots) {
@@ -696,7 +727,7 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
       sp.key = std::string(start.key);
       sp.dose = DefaultDose(start);
       sp.change = DoseChange::kStart;
-      why = "hip + knee (+ calf) strength 2-3 times a week, starting dose from the library";
+      why = "hip + knee (+ calf) strength 2-3 times a week, starting dose from the library (R9)";
     } else {
       sp.key = prev->first;
       sp.dose = prev->second;
@@ -710,10 +741,9 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
       }
       const std::string before = DoseText(*known, sp.dose);
       if (regress_all || (item_pain.has_value() && *item_pain > kAcceptableMax)) {
-        const std::string cause =
-            regress_all ? regress_why
-                        : absl::StrFormat("pain %d/10 during %s last week", *item_pain,
-                                          known->name);
+        const std::string cause = regress_all ? regress_why
+                                              : absl::StrFormat("pain %d/10 during %s last week",
+                                                                *item_pain, known->name);
         if (StepDownDose(sp.key, sp.dose)) {
           sp.change = DoseChange::kRegress;
           why = absl::StrFormat("%s → easier than last week's %s (R9 regression)", cause, before);
@@ -773,31 +803,36 @@ void DecideStrength(const PlanRulesInputs& in, PlanDecisions& d) {
     const Exercise& e = *FindExercise(sp.key);
     if (!moved.empty()) absl::StrAppend(&why, moved, " → ", e.name);
     if (calf_for_cue) {
-      absl::StrAppend(&why, "; the forefoot-landing cue loads the calf more, so calf strength "
-                            "stays in the plan (R8; Kulmala 2013)");
+      absl::StrAppend(&why,
+                      "; the forefoot-landing cue loads the calf more, so calf strength "
+                      "stays in the plan (R8; Kulmala 2013)");
     }
-    sp.because = absl::StrCat(DoseText(e, sp.dose), ": ", why, ". ", e.source);
+    sp.because = absl::StrCat(why, "; ", e.source);
     d.strength.push_back(std::move(sp));
-    if (!d.simplified) d.strength_sessions = std::max(d.strength_sessions, e.dose.sessions_per_week);
+    if (!d.simplified)
+      d.strength_sessions = std::max(d.strength_sessions, e.dose.sessions_per_week);
   }
 }
 
 // R10.
 void DecideIsometrics(const PlanRulesInputs& in, PlanDecisions& d) {
   const Exercise& wall_sit = *FindExercise("wall_sit");
-  const bool painful = d.pain.latest_worst > kSafeMax || d.pain.not_settled ||
-                       d.run_level == RunLevel::kNoRunning;
+  const bool painful =
+      d.pain.latest_worst > kSafeMax || d.pain.not_settled || d.run_level == RunLevel::kNoRunning;
   if (!painful || Excluded(in, wall_sit.key) ||
       !IsAllowed(wall_sit, d.pain.latest_worst, d.red_flags.flags)) {
     return;
   }
   d.offer_isometrics = true;
-  const std::string pain_text = d.pain.latest_worst >= 0
-                                    ? absl::StrFormat("pain %d/10", d.pain.latest_worst)
-                                    : std::string("no running this week");
+  std::string pain_text = "no running this week";
+  if (d.pain.latest_worst > kSafeMax) {
+    pain_text = absl::StrFormat("pain %d/10", d.pain.latest_worst);
+  } else if (d.pain.not_settled) {
+    pain_text = "pain did not settle overnight";
+  }
   d.isometric_because = absl::StrFormat(
-      "%s → wall sits offered for painful days, an option rather than a must (R10; %s)",
-      pain_text, wall_sit.source);
+      "%s → wall sits offered for painful days, an option rather than a must (R10; %s)", pain_text,
+      wall_sit.source);
 }
 
 PlanDecisions Decide(const PlanRulesInputs& in, const Normalized& n) {
@@ -911,9 +946,8 @@ void AddRedFlagWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan&
   const std::string because = absl::StrFormat(
       "red flag (%s) → only gentle exercises until a clinician has seen the knee (R4)",
       absl::StrJoin(RedFlagNames(d.red_flags.flags), ", "));
-  for (absl::string_view key :
-       {"hamstring_stretch", "calf_stretch", "quadriceps_stretch", "hip_flexor_stretch",
-        "foam_rolling"}) {
+  for (absl::string_view key : {"hamstring_stretch", "calf_stretch", "quadriceps_stretch",
+                                "hip_flexor_stretch", "foam_rolling"}) {
     const Exercise& e = *FindExercise(key);
     if (!IsAllowed(e, d.pain.latest_worst, d.red_flags.flags) || Excluded(in, key)) continue;
     for (int day : kGentleDays) AddExercise(plan, day, e, because);
@@ -924,8 +958,8 @@ void AddTrainingWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan
   const bool running = d.run_level != RunLevel::kNoRunning;
   const Exercise& routine = *FindExercise("post_run_routine");
   const Exercise& foam = *FindExercise("foam_rolling");
-  const bool add_routine = IsAllowed(routine, d.pain.latest_worst, d.red_flags.flags) &&
-                           !Excluded(in, routine.key);
+  const bool add_routine =
+      IsAllowed(routine, d.pain.latest_worst, d.red_flags.flags) && !Excluded(in, routine.key);
   const bool add_foam = !d.simplified && IsAllowed(foam, d.pain.latest_worst, d.red_flags.flags) &&
                         !Excluded(in, foam.key);
   const Exercise* cue = d.gait_cue_key.empty() ? nullptr : FindExercise(d.gait_cue_key);
@@ -934,10 +968,14 @@ void AddTrainingWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan
       (cue->key == "cadence_cue" || cue->key == "shorter_stride_cue")) {
     absl::StrAppend(&cue_because, "; ", d.cadence->because());
   }
-  const std::string run_because = absl::StrCat(d.run_level_because, "; ", d.cap_because);
+  const std::string run_because =
+      running ? absl::StrCat(d.run_level_because, "; ", d.cap_because) : d.run_level_because;
   const std::string routine_because =
       "after every run: a walk and gentle stretches for perceived recovery (R11; low evidence "
       "for injury prevention)";
+  const std::string foam_because =
+      "after every run: foam rolling for perceived recovery (R11; low evidence for injury "
+      "prevention)";
   for (int day : kRunDays) {
     absl::string_view run_key;
     if (!running) {
@@ -973,16 +1011,16 @@ void AddTrainingWeek(const PlanRulesInputs& in, const PlanDecisions& d, v1::Plan
       }
     }
     if (add_routine) AddExercise(plan, day, routine, routine_because);
-    if (add_foam) AddExercise(plan, day, foam, routine_because);
+    if (add_foam) AddExercise(plan, day, foam, foam_because);
   }
   if (!running && d.offer_isometrics) {
     for (int day : kNoRunDays) {
       AddExercise(plan, day, *FindExercise("wall_sit"), d.isometric_because);
     }
   }
-  const absl::Span<const int> strength_days =
-      d.strength_sessions >= 3 ? absl::Span<const int>(kStrengthDays3)
-                               : absl::Span<const int>(kStrengthDays2);
+  const absl::Span<const int> strength_days = d.strength_sessions >= 3
+                                                  ? absl::Span<const int>(kStrengthDays3)
+                                                  : absl::Span<const int>(kStrengthDays2);
   for (int day : strength_days) {
     for (const StrengthPlan& sp : d.strength) {
       const Exercise& e = *FindExercise(sp.key);
@@ -1014,21 +1052,20 @@ std::string Summary(const PlanDecisions& d) {
     case RunLevel::kRunWalk:
       out = absl::StrFormat("Three run/walk sessions of at most %s km", Km(d.run_cap_km));
       break;
-    case RunLevel::kNoRunning:
-      out = "No running this week: walks";
-      break;
+    case RunLevel::kNoRunning: out = "No running this week: walks"; break;
   }
   if (!d.strength.empty()) {
     std::vector<std::string> doses;
-    for (const StrengthPlan& sp : d.strength) doses.push_back(DoseText(*FindExercise(sp.key), sp.dose));
+    for (const StrengthPlan& sp : d.strength)
+      doses.push_back(DoseText(*FindExercise(sp.key), sp.dose));
     absl::StrAppend(&out, absl::StrFormat(", strength %d times (%s)", d.strength_sessions,
                                           absl::StrJoin(doses, ", ")));
   }
   if (d.offer_isometrics) absl::StrAppend(&out, ", wall sits for painful days");
   absl::StrAppend(&out, ".");
   if (d.cadence.has_value() && d.run_level != RunLevel::kNoRunning) {
-    absl::StrAppend(&out, absl::StrFormat(" Cadence target %.0f steps/min.",
-                                          d.cadence->target_low_spm()));
+    absl::StrAppend(
+        &out, absl::StrFormat(" Cadence target %.0f steps/min.", d.cadence->target_low_spm()));
   }
   if (d.simplified) absl::StrAppend(&out, " Simplified to fit your week.");
   return out;
@@ -1078,9 +1115,9 @@ v1::Plan GeneratePlanV2(const PlanRulesInputs& inputs) {
     const std::string pain = d.pain.latest_worst >= 0
                                  ? absl::StrCat("your latest report: ", d.pain.latest_description)
                                  : std::string("no pain report in the last 7 days");
-    AddExercise(plan, 0, education,
-                absl::StrCat(pain, " → how to read your knee this week (R14; ", education.source,
-                             ")"));
+    AddExercise(
+        plan, 0, education,
+        absl::StrCat(pain, " → how to read your knee this week (R14; ", education.source, ")"));
   }
   if (d.red_flags.any()) {
     AddRedFlagWeek(inputs, d, plan);

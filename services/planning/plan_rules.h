@@ -172,6 +172,7 @@ struct PainAssessment {
   PainZone zone = PainZone::kNoReport;
   // R2: the newest next-morning value was worse than the day before.
   bool not_settled = false;
+  std::optional<absl::CivilDay> settling_date;
   std::string settling_reason;
   // R3: weekly mean of the worst values, last 7 days vs the 7 before.
   std::optional<double> this_week_mean;
@@ -182,7 +183,7 @@ struct PainAssessment {
   // R5: the newest run of the last 7 days whose report went above the safe zone or did not
   // settle; this week's runs stay shorter than it.
   std::optional<double> provoking_run_km;
-  std::string provoking_description;
+  std::string provoking_description;  // e.g. "Tuesday's 8 km run"
 };
 
 struct RedFlagAssessment {

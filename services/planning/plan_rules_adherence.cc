@@ -87,8 +87,8 @@ Adherence ComputeAdherence(const v1::Plan& plan, const std::vector<v1::Completio
   for (const v1::CompletionLog& log : logs) {
     if (log.item_index() < 0 || log.item_index() >= plan.items_size()) continue;
     ItemLog item;
-    item.date = absl::CivilDay(log.done_date().year(), log.done_date().month(),
-                               log.done_date().day());
+    item.date =
+        absl::CivilDay(log.done_date().year(), log.done_date().month(), log.done_date().day());
     item.key = plan.items(log.item_index()).key();
     item.done = true;
     if (log.has_pain_during()) item.pain_during = log.pain_during();

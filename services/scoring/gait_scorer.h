@@ -13,7 +13,7 @@ namespace gaitkeeper::scoring {
 
 // Bumped whenever a change alters scores; every stored score records it, so sessions can be
 // re-scored and scores of different versions are never compared silently.
-inline constexpr int kAlgorithmVersion = 1;
+inline constexpr int kAlgorithmVersion = 2;  // 2: + fatigue drift, IMU metrics, knee-load score
 
 // A sample counts as running when cadence >= 140 spm or speed >= 2.5 m/s; as stopped when
 // speed < 0.5 m/s and cadence < 40 spm (or both absent); otherwise as walking. Walking samples

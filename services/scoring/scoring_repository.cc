@@ -9,6 +9,7 @@
 #include "gaitkeeper/planning/v1/planning.pb.h"
 #include "services/common/outbox.h"
 #include "services/common/status.h"
+#include "services/scoring/knee_load_adapter.h"
 #include "services/scoring/planning_handoff.h"
 #include "services/common/time_util.h"
 
@@ -98,6 +99,7 @@ absl::StatusOr<SessionForScoring> ScoringRepository::LoadSession(const names::Se
     }
     SessionForScoring out;
     out.completed = absl::string_view(rows[0]["state"].c_str()) == "COMPLETED";
+    out.data_source = rows[0]["source"].as<int>();
     out.start_us = rows[0]["start_us"].as<int64_t>();
     out.duration_s = db::Optional<float>(rows[0]["duration_s"]);
     out.distance_m = db::Optional<float>(rows[0]["distance_m"]);
@@ -143,6 +145,45 @@ absl::StatusOr<v1::GaitScore> ScoringRepository::StoreScore(const names::Session
                                          score.algorithm_version());
     if (rows.empty()) return absl::InternalError("stored score vanished");
     return ScoreFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<knee_load::History> ScoringRepository::LoadHistory(const names::SessionRef& ref, int64_t start_us,
+                                                                 int algorithm_version) {
+  return db::RunInTransaction<knee_load::History>(pool_, "load_history", [&](pqxx::work& tx) -> absl::StatusOr<knee_load::History> {
+    knee_load::History history;
+    for (const pqxx::row& row : tx.exec_prepared(q::kScoringHistoryScores, ref.athlete_id, algorithm_version, start_us,
+                                                 ref.session_id)) {
+      v1::GaitScore score;
+      if (!score.ParseFromString(db::BytesOf(row["result"]))) return absl::DataLossError("a stored gait score is unreadable");
+      history.sessions.push_back(FiguresFromScore(score, row["start_us"].as<int64_t>() / 1000000,
+                                                  db::Optional<double>(row["distance_m"]),
+                                                  db::Optional<double>(row["duration_s"]), knee_load::DataSource::kUnknown));
+    }
+    for (const pqxx::row& row : tx.exec_prepared(q::kScoringHistoryPain, ref.athlete_id, start_us)) {
+      knee_load::PainReport report;
+      report.date_s = row["date_s"].as<int64_t>();
+      report.during = db::Optional<double>(row["pain_during"]);
+      report.after = db::Optional<double>(row["pain_after"]);
+      report.next_morning = db::Optional<double>(row["pain_next_morning"]);
+      report.session_start_s = db::Optional<int64_t>(row["session_start_s"]);
+      history.pain_reports.push_back(report);
+    }
+    return history;
+  });
+}
+
+absl::StatusOr<std::vector<v1::GaitScore>> ScoringRepository::RecentScores(const std::string& athlete_id,
+                                                                          int algorithm_version) {
+  using Result = std::vector<v1::GaitScore>;
+  return db::RunInTransaction<Result>(pool_, "recent_scores", [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    Result out;
+    for (const pqxx::row& row : tx.exec_prepared(q::kScoringRecentScores, athlete_id, algorithm_version)) {
+      absl::StatusOr<v1::GaitScore> score = ScoreFromRow(row);
+      if (!score.ok()) return score.status();
+      out.push_back(std::move(*score));
+    }
+    return out;
   });
 }
 

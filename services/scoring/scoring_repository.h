@@ -11,12 +11,14 @@
 #include "services/common/pagination.h"
 #include "services/common/resource_names.h"
 #include "services/scoring/imu/imu_gait.h"
+#include "services/scoring/knee_load/knee_load.h"
 
 namespace gaitkeeper::scoring {
 
 // What scoring needs of a session, read from the shared store.
 struct SessionForScoring {
   bool completed = false;
+  int data_source = 0;  // gaitkeeper.ingestion.v1.DataSource
   int64_t start_us = 0;
   std::optional<float> duration_s;
   std::optional<float> distance_m;
@@ -53,6 +55,14 @@ class ScoringRepository {
   // score also queues, in the same transaction, a plan request for the planning service.
   absl::StatusOr<v1::GaitScore> StoreScore(const names::SessionRef& ref, int64_t session_start_us,
                                            const v1::GaitScore& score, const ScoreFigures& figures);
+
+  // What the knee-load engine compares a session with: the athlete's scores of the 60 days before
+  // `start_us` (this session excluded) and their pain reports of the 180 days before it.
+  absl::StatusOr<knee_load::History> LoadHistory(const names::SessionRef& ref, int64_t start_us, int algorithm_version);
+
+  // The athlete's newest 30 scores, newest first (NotFound when the athlete is unknown is not
+  // checked here: an unknown athlete has no scores).
+  absl::StatusOr<std::vector<v1::GaitScore>> RecentScores(const std::string& athlete_id, int algorithm_version);
 
   // The score of `algorithm_version`, or nullopt when the session is not scored (yet).
   absl::StatusOr<std::optional<v1::GaitScore>> GetScore(const names::SessionRef& ref,

@@ -6,6 +6,7 @@
 #include "services/common/time_util.h"
 #include "services/scoring/gait_scorer.h"
 #include "services/scoring/imu_summary.h"
+#include "services/scoring/knee_load_adapter.h"
 
 namespace gaitkeeper::scoring {
 namespace {
@@ -43,13 +44,27 @@ absl::StatusOr<v1::GaitScore> ScoringService::ScoreAndStore(const names::Session
   score.set_session(names::Session(ref.athlete_id, ref.session_id));
   *score.mutable_session_start_time() = timeutil::FromMicros(session->start_us);
 
+  // The knee-load score: this session's figures against the runner's own history.
+  absl::StatusOr<knee_load::History> history = repository_.LoadHistory(ref, session->start_us, kAlgorithmVersion);
+  if (!history.ok()) return history.status();
+  knee_load::AthleteProfile profile;
+  if (session->height_cm.has_value()) profile.height_cm = *session->height_cm;
+  if (session->leg_length_cm.has_value()) profile.leg_length_cm = *session->leg_length_cm;
+  const std::optional<double> distance =
+      session->distance_m.has_value() ? std::optional<double>(*session->distance_m) : DistanceFromSamples(session->series);
+  const std::optional<double> duration =
+      session->duration_s.has_value() ? std::optional<double>(*session->duration_s) : DurationFromSamples(session->series);
+  const knee_load::SessionFigures this_session = FiguresFromScore(
+      score, session->start_us / 1000000, distance, duration, knee_load::DataSource::kUnknown);
+  *score.mutable_knee_load() = ToProto(knee_load::Score(this_session, profile, *history));
+
   ScoreFigures figures;
   figures.cadence_spm = MedianOf(score, v1::METRIC_CADENCE);
   figures.step_length_m = MedianOf(score, v1::METRIC_STEP_LENGTH);
   figures.speed_mps = MedianOf(score, v1::METRIC_SPEED);
   // The device's summary wins; the samples fill in what it lacks.
-  figures.distance_m = session->distance_m.has_value() ? *session->distance_m : DistanceFromSamples(session->series);
-  figures.duration_s = session->duration_s.has_value() ? *session->duration_s : DurationFromSamples(session->series);
+  figures.distance_m = distance.value_or(0);
+  figures.duration_s = duration.value_or(0);
   absl::StatusOr<v1::GaitScore> stored = repository_.StoreScore(ref, session->start_us, score, figures);
   if (stored.ok()) {
     log::Info("session_scored", {{"session", ref.session_id},
@@ -83,6 +98,32 @@ grpc::Status ScoringService::GetSessionScore(grpc::ServerContext* context,
       return WithReason(absl::NotFoundError(absl::StrCat(request->session(), " has no score yet")), "NOT_SCORED_YET");
     }
     *response = std::move(**score);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status ScoringService::GetRunnerSummary(grpc::ServerContext* context, const v1::GetRunnerSummaryRequest* request,
+                                              v1::RunnerSummary* response) {
+  return RunRpc(resolver_, *context, "GetRunnerSummary", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<std::vector<v1::GaitScore>> scores = repository_.RecentScores(*athlete, kAlgorithmVersion);
+    if (!scores.ok()) return scores.status();
+    if (scores->empty()) {
+      return WithReason(absl::NotFoundError(absl::StrCat(request->parent(), " has no scored session yet")), "NOT_SCORED_YET");
+    }
+    response->set_latest_score(scores->front().name());
+    *response->mutable_latest_knee_load() = scores->front().knee_load();
+    for (const v1::GaitScore& s : *scores) {
+      v1::TrendPoint* point = response->add_trend();
+      point->set_score(s.name());
+      *point->mutable_session_start_time() = s.session_start_time();
+      if (s.knee_load().has_total()) point->set_knee_load_total(s.knee_load().total());
+      for (const auto& m : s.metrics()) {
+        if (m.metric() == v1::METRIC_CADENCE) point->set_cadence_spm(m.median());
+      }
+      if (s.knee_load().running_load().has_distance_m()) point->set_distance_m(s.knee_load().running_load().distance_m());
+    }
     return absl::OkStatus();
   });
 }

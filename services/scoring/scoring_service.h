@@ -18,6 +18,8 @@ class ScoringService final : public v1::ScoringService::Service {
                                v1::GaitScore* response) override;
   grpc::Status ListScores(grpc::ServerContext* context, const v1::ListScoresRequest* request,
                           v1::ListScoresResponse* response) override;
+  grpc::Status GetRunnerSummary(grpc::ServerContext* context, const v1::GetRunnerSummaryRequest* request,
+                                v1::RunnerSummary* response) override;
 
  private:
   absl::StatusOr<v1::GaitScore> ScoreAndStore(const names::SessionRef& ref);

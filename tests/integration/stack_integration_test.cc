@@ -5,6 +5,7 @@
 #include <map>
 #include <thread>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "services/cli/synthetic_session.h"
@@ -269,6 +270,19 @@ TEST_F(StackTest, EndToEndUploadScoreAndPlan) {
   EXPECT_NEAR(cadence, 164, 1.0);
   EXPECT_EQ(score->algorithm_version(), scoring::kAlgorithmVersion);
   EXPECT_EQ(score->sample_count(), 1800);
+  // The knee-load score explains itself.
+  const scoring::v1::KneeLoad& knee = score->knee_load();
+  ASSERT_TRUE(knee.has_total());
+  EXPECT_GE(knee.total(), 0);
+  EXPECT_LE(knee.total(), 100);
+  EXPECT_EQ(knee.factors_size(), 8);
+  EXPECT_FALSE(knee.top_factor().empty());
+  bool cadence_explained = false;
+  for (const auto& f : knee.factors()) {
+    if (f.factor() == "cadence") cadence_explained = f.explanation().find("164") != std::string::npos;
+  }
+  EXPECT_TRUE(cadence_explained);
+  EXPECT_EQ(knee.running_load().spike_band(), "no_baseline");
 
   ing::CreatePainReportRequest pain;
   pain.set_parent(a.name());
@@ -301,6 +315,50 @@ TEST_F(StackTest, EndToEndUploadScoreAndPlan) {
   ASSERT_TRUE(stack_->planning().GetCurrentPlan(Context().get(), current_request, &current).ok());
   EXPECT_EQ(current.name(), plan.name());
   EXPECT_EQ(current.items_size(), plan.items_size());
+}
+
+TEST_F(StackTest, HistoryGivesBaselinesSpikeAndTheRunnerSummary) {
+  ing::Athlete a = NewAthlete(180);
+  const int64_t day = 86400LL * 1000000;
+  const int64_t now = timeutil::NowMicros();
+  std::vector<std::string> sessions;
+  // Four 20-minute runs over the last three weeks, then one of 60 minutes: a spike of ~200 %.
+  const int minutes[] = {20, 20, 20, 20, 60};
+  for (int i = 0; i < 5; ++i) {
+    ing::Session s = NewSession(a.name(), now - (20 - 4 * i) * day);
+    synthetic::RunProfile p;
+    p.duration_s = minutes[i] * 60;
+    p.cadence_drift = 0;
+    p.seed = 100 + i;
+    ing::UploadSamplesResponse response;
+    ASSERT_TRUE(Upload(s.name(), synthetic::GenerateRun(p), 3600, 1, 1, &response).ok());
+    ASSERT_TRUE(Complete(s.name()).ok());
+    EXPECT_EQ(stack_->DeliverPending(), 0);  // scored in order, so each sees the ones before
+    sessions.push_back(s.name());
+  }
+  absl::StatusOr<scoring::v1::GaitScore> last = GetScore(sessions.back());
+  ASSERT_TRUE(last.ok());
+  const scoring::v1::KneeLoad& knee = last->knee_load();
+  EXPECT_EQ(knee.running_load().previous_runs(), 4);
+  EXPECT_EQ(knee.running_load().spike_band(), "over_100");
+  EXPECT_NEAR(knee.running_load().hazard_ratio(), 2.28, 1e-9);
+  EXPECT_EQ(knee.top_factor(), "load_spike");
+  bool cadence_baseline = false;
+  for (const auto& f : knee.factors()) {
+    if (f.factor() == "cadence" && f.has_baseline()) {
+      cadence_baseline = true;
+      EXPECT_NEAR(f.baseline(), 162, 1.5);
+      EXPECT_EQ(f.baseline_sessions(), 4);
+    }
+  }
+  EXPECT_TRUE(cadence_baseline);
+  scoring::v1::GetRunnerSummaryRequest r;
+  r.set_parent(a.name());
+  scoring::v1::RunnerSummary summary;
+  ASSERT_TRUE(stack_->scoring().GetRunnerSummary(Context().get(), r, &summary).ok());
+  EXPECT_EQ(summary.latest_score(), last->name());
+  EXPECT_EQ(summary.trend_size(), 5);
+  EXPECT_EQ(summary.latest_knee_load().top_factor(), "load_spike");
 }
 
 TEST_F(StackTest, ANewScoreMakesPlanningPrepareAPlanOnce) {
@@ -520,7 +578,7 @@ TEST_F(StackTest, QuestionnairesAreScoredOnTheServerAndListed) {
   q->set_instrument(ing::INSTRUMENT_KOOS);
   *q->mutable_response_date() = timeutil::DateOfMicros(timeutil::NowMicros());
   // Pain: P1..P9 all answered 1 -> 100 - 1 * 25 = 75. Symptoms: only S1, S2 of 7 -> below 50 %: no score.
-  for (int i = 1; i <= 9; ++i) (*q->mutable_answers())["P" + std::to_string(i)] = 1;
+  for (int i = 1; i <= 9; ++i) (*q->mutable_answers())[absl::StrCat("P", i)] = 1;
   (*q->mutable_answers())["S1"] = 4;
   (*q->mutable_answers())["S2"] = 4;
   ing::QuestionnaireResponse stored, again;

@@ -1026,13 +1026,13 @@ History PainHistory(const std::vector<double>& x, const std::vector<double>& pai
   return h;
 }
 
-const PainLink& LinkOf(const std::vector<PainLink>& links, const std::string& figure,
-                       PainOutcome outcome) {
+PainLink LinkOf(const std::vector<PainLink>& links, const std::string& figure,
+                PainOutcome outcome) {
   for (const PainLink& l : links) {
     if (l.figure == figure && l.outcome == outcome) return l;
   }
   ADD_FAILURE() << "no link " << figure;
-  return links.front();
+  return PainLink{};
 }
 
 TEST(PainLinkTest, SpearmanOverLinkedSessionsWithTies) {
@@ -1040,18 +1040,18 @@ TEST(PainLinkTest, SpearmanOverLinkedSessionsWithTies) {
   const std::vector<double> pain = {2, 1, 4, 3, 3, 6, 5, 8};
   const History h = PainHistory(cadence, pain);
   const std::vector<PainLink> links = LinkPain(LoadRun(kT0, 5), h);
-  const PainLink& morning = LinkOf(links, "cadence", PainOutcome::kNextMorning);
+  const PainLink morning = LinkOf(links, "cadence", PainOutcome::kNextMorning);
   EXPECT_EQ(morning.n, 8);
   ASSERT_TRUE(morning.rho.has_value());
   EXPECT_NEAR(*morning.rho, 69.0 / 83.0, 1e-12);  // same ranks as the hand example
   EXPECT_TRUE(Has(morning.explanation,
                   {"8 of your sessions", "+0.83", "higher cadence went with more next-morning pain",
                    "not proof that one causes the other", "hint"}));
-  const PainLink& after = LinkOf(links, "cadence", PainOutcome::kAfterRun);
+  const PainLink after = LinkOf(links, "cadence", PainOutcome::kAfterRun);
   ASSERT_TRUE(after.rho.has_value());
   EXPECT_NEAR(*after.rho, 69.0 / 83.0, 1e-12);
   // Figures every session shares give no correlation: duration and distance are constant.
-  const PainLink& distance = LinkOf(links, "distance", PainOutcome::kNextMorning);
+  const PainLink distance = LinkOf(links, "distance", PainOutcome::kNextMorning);
   EXPECT_FALSE(distance.rho.has_value());
   EXPECT_TRUE(Has(distance.explanation, {"No variation"}));
 }
@@ -1063,7 +1063,7 @@ TEST(PainLinkTest, NotEnoughSessionsBelowTheMinimum) {
   for (const PainLink& l : links) {
     EXPECT_FALSE(l.rho.has_value()) << l.figure;
   }
-  const PainLink& l = LinkOf(links, "cadence", PainOutcome::kNextMorning);
+  const PainLink l = LinkOf(links, "cadence", PainOutcome::kNextMorning);
   EXPECT_EQ(l.n, 7);
   EXPECT_TRUE(Has(l.explanation, {"Not enough sessions yet (n=7)"}));
 }
@@ -1077,7 +1077,7 @@ TEST(PainLinkTest, HighestOfSeveralReportsAndInvalidRatingsIgnored) {
   h.pain_reports.push_back(Pain(first, std::nullopt, 11, first));
   h.pain_reports.push_back(Pain(first, std::nullopt, kNaN, first));
   h.pain_reports.push_back(Pain(first, std::nullopt, 9, std::nullopt));
-  const PainLink& l = LinkOf(LinkPain(LoadRun(kT0, 5), h), "cadence", PainOutcome::kNextMorning);
+  const PainLink l = LinkOf(LinkPain(LoadRun(kT0, 5), h), "cadence", PainOutcome::kNextMorning);
   EXPECT_EQ(l.n, 8);
   ASSERT_TRUE(l.rho.has_value());
   EXPECT_NEAR(*l.rho, 1.0, 1e-12);
@@ -1091,7 +1091,7 @@ TEST(PainLinkTest, LoadSpikeOfPastSessionsIsComputedFromTheirOwnPast) {
     h.sessions.push_back(LoadRun(start, i % 2 == 0 ? 10 : 13));
     h.pain_reports.push_back(Pain(start, i % 2 == 0 ? 1.0 : 4.0, std::nullopt, start));
   }
-  const PainLink& l = LinkOf(LinkPain(LoadRun(kT0, 5), h), "load_spike", PainOutcome::kAfterRun);
+  const PainLink l = LinkOf(LinkPain(LoadRun(kT0, 5), h), "load_spike", PainOutcome::kAfterRun);
   // The first session has no baseline: 9 sessions remain.
   EXPECT_EQ(l.n, 9);
   ASSERT_TRUE(l.rho.has_value());
@@ -1103,19 +1103,24 @@ TEST(PainLinkTest, LoadSpikeOfPastSessionsIsComputedFromTheirOwnPast) {
 
 History RichHistory() {
   History h;
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<double> u(0, 1);
+  // A fixed-seed LCG, drawn in statement order, so the history is the same on every platform.
+  uint64_t state = 7;
+  const auto u = [&state] {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / static_cast<double>(1ULL << 53);
+  };
   for (int i = 1; i <= 40; ++i) {
-    SessionFigures s =
-        GaitRun(kT0 - i * kDay + static_cast<int64_t>(u(rng) * 3600), 5 + 10 * u(rng));
-    s.cadence_median_spm = 155 + 20 * u(rng);
-    s.median_speed_mps = 2.8 + 0.5 * u(rng);
+    const int64_t offset = static_cast<int64_t>(u() * 3600);
+    SessionFigures s = GaitRun(kT0 - i * kDay + offset, 5 + 10 * u());
+    s.cadence_median_spm = 155 + 20 * u();
+    s.median_speed_mps = 2.8 + 0.5 * u();
     s.step_length_m = *s.median_speed_mps * 60 / *s.cadence_median_spm;
-    s.ground_contact_time_ms = 230 + 60 * u(rng);
-    s.gct_balance_left_pct = 48 + 4 * u(rng);
+    s.ground_contact_time_ms = 230 + 60 * u();
+    s.gct_balance_left_pct = 48 + 4 * u();
     h.sessions.push_back(s);
-    h.pain_reports.push_back(Pain(s.start_time_s + kDay, std::round(10 * u(rng)),
-                                  std::round(10 * u(rng)), s.start_time_s));
+    const double after = std::round(10 * u());
+    const double next_morning = std::round(10 * u());
+    h.pain_reports.push_back(Pain(s.start_time_s + kDay, after, next_morning, s.start_time_s));
   }
   return h;
 }

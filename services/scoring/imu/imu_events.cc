@@ -11,6 +11,9 @@ constexpr double kPeriodWindowS = 10;
 constexpr double kMinPeriodicity = 0.3;
 constexpr double kSuppressionPeriods = 0.6;
 constexpr double kThresholdShare = 0.25;
+constexpr double kNormaliseHalfS = 1.0;
+constexpr double kThresholdBlockS = 0.5;
+constexpr double kThresholdReachS = 1.0;
 
 bool SampleValid(const ImuSignal& s, size_t i, bool gyro) {
   const float x = s.ax[i], y = s.ay[i], z = s.az[i];
@@ -38,10 +41,11 @@ float UnsortedQuantile(std::vector<float>* v, double q) {
   return (*v)[k];
 }
 
-// Period (in bins) and strength of the envelope window env[0, n) mean-removed into x.
+// Period (in bins) of the envelope window env[0, n), from its autocorrelation; x, energy and r
+// are reused storage.
 void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
-                  double harmonic_share, std::vector<double>* x, std::vector<double>* energy, std::vector<double>* r,
-                  bool* periodic, double* period_bins) {
+                  const PeriodSearch& search, std::vector<double>* x, std::vector<double>* energy,
+                  std::vector<double>* r, bool* periodic, double* period_bins) {
   *periodic = false;
   lag_max = std::min(lag_max, n * 6 / 10);
   if (lag_min < 1) lag_min = 1;
@@ -56,10 +60,11 @@ void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
     (*energy)[i + 1] = (*energy)[i] + (*x)[i] * (*x)[i];
   }
   if ((*energy)[n] <= 1e-12) return;
-  // r(L): correlation of x[0, n-L) with x[L, n), for L in [lag_min - 1, lag_max + 1].
-  const int64_t first = lag_min - 1, last = lag_max + 1;
-  r->assign(static_cast<size_t>(last - first + 1), 0.0);
-  for (int64_t lag = std::max<int64_t>(first, 1); lag <= last && lag < n; ++lag) {
+  // r(L): correlation of x[0, n-L) with x[L, n), for L in [0, lag_max + 1]; r(0) = 1.
+  const int64_t last = lag_max + 1;
+  r->assign(static_cast<size_t>(last + 1), 0.0);
+  (*r)[0] = 1.0;
+  for (int64_t lag = 1; lag <= last && lag < n; ++lag) {
     double sum = 0;
     const double* a = x->data();
     const double* b = x->data() + lag;
@@ -67,23 +72,31 @@ void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
     for (int64_t i = 0; i < m; ++i) sum += a[i] * b[i];
     const double ea = (*energy)[m];
     const double eb = (*energy)[n] - (*energy)[lag];
-    (*r)[lag - first] = (ea > 0 && eb > 0) ? sum / std::sqrt(ea * eb) : 0.0;
+    (*r)[lag] = (ea > 0 && eb > 0) ? sum / std::sqrt(ea * eb) : 0.0;
   }
-  auto at = [&](int64_t lag) { return (*r)[lag - first]; };
+  const std::vector<double>& at = *r;
+  auto local_max = [&](int64_t lag) { return at[lag] >= at[lag - 1] && at[lag] >= at[lag + 1]; };
   double best = 0;
   for (int64_t lag = lag_min; lag <= lag_max; ++lag) {
-    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1)) best = std::max(best, at(lag));
+    if (local_max(lag)) best = std::max(best, at[lag]);
   }
   if (best < kMinPeriodicity) return;
   for (int64_t lag = lag_min; lag <= lag_max; ++lag) {
-    if (at(lag) >= at(lag - 1) && at(lag) >= at(lag + 1) && at(lag) >= harmonic_share * best) {
-      const Vertex v = ParabolicVertex(static_cast<float>(at(lag - 1)),
-                                       static_cast<float>(at(lag)),
-                                       static_cast<float>(at(lag + 1)));
-      *period_bins = static_cast<double>(lag) + v.offset;
-      *periodic = true;
-      return;
+    if (!local_max(lag) || at[lag] < search.harmonic_share * best) continue;
+    const Vertex v = ParabolicVertex(static_cast<float>(at[lag - 1]), static_cast<float>(at[lag]),
+                                     static_cast<float>(at[lag + 1]));
+    *period_bins = static_cast<double>(lag) + v.offset;
+    *periodic = true;
+    if (search.stride_from_step) {
+      bool half_peak = false;
+      const int64_t h0 = std::max<int64_t>(1, std::llround(0.4 * *period_bins));
+      const int64_t h1 = std::llround(0.6 * *period_bins);
+      for (int64_t h = h0; h <= h1 && h < lag; ++h) {
+        if (local_max(h) && at[h] > 0) half_peak = true;
+      }
+      if (!half_peak) *period_bins *= 2;
     }
+    return;
   }
 }
 
@@ -128,15 +141,15 @@ void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_widt
   }
 }
 
-std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
-                                          double min_period_s, double max_period_s,
-                                          double harmonic_share, float threshold_floor,
-                                          std::vector<float>* scratch) {
-  std::vector<PeriodWindow> windows;
+EventGrid EstimatePeriods(const float* e, Segment seg, double rate_hz,
+                          const PeriodSearch& search, float threshold_floor,
+                          std::vector<float>* scratch) {
+  EventGrid grid;
+  grid.begin = seg.begin;
   const int64_t bin = std::max<int64_t>(1, std::llround(rate_hz / kEnvelopeRateHz));
   const double env_rate = rate_hz / static_cast<double>(bin);
   const int64_t bins = (seg.end - seg.begin) / bin;
-  if (bins < 4) return windows;
+  if (bins < 4) return grid;
   std::vector<float> env_mean(static_cast<size_t>(bins)), env_max(static_cast<size_t>(bins));
   for (int64_t b = 0; b < bins; ++b) {
     const float* p = e + seg.begin + b * bin;
@@ -149,9 +162,34 @@ std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double ra
     env_mean[b] = static_cast<float>(sum / static_cast<double>(bin));
     env_max[b] = mx;
   }
+
+  // Envelope normalised by its moving mean and standard deviation.
+  const int64_t half = std::llround(kNormaliseHalfS * env_rate);
+  std::vector<float> norm(static_cast<size_t>(bins));
+  {
+    double sum = 0, sum2 = 0;
+    int64_t lo = 0, hi = 0;
+    for (int64_t b = 0; b < bins; ++b) {
+      const int64_t want_hi = std::min(bins, b + half + 1);
+      const int64_t want_lo = std::max<int64_t>(0, b - half);
+      for (; hi < want_hi; ++hi) {
+        sum += env_mean[hi];
+        sum2 += static_cast<double>(env_mean[hi]) * env_mean[hi];
+      }
+      for (; lo < want_lo; ++lo) {
+        sum -= env_mean[lo];
+        sum2 -= static_cast<double>(env_mean[lo]) * env_mean[lo];
+      }
+      const double count = static_cast<double>(hi - lo);
+      const double mean = sum / count;
+      const double var = std::max(0.0, sum2 / count - mean * mean);
+      norm[b] = var > 1e-12 ? static_cast<float>((env_mean[b] - mean) / std::sqrt(var)) : 0.0f;
+    }
+  }
+
   const int64_t window_bins = std::llround(kPeriodWindowS * env_rate);
-  const int64_t lag_min = static_cast<int64_t>(std::floor(min_period_s * env_rate));
-  const int64_t lag_max = static_cast<int64_t>(std::ceil(max_period_s * env_rate));
+  const int64_t lag_min = static_cast<int64_t>(std::floor(search.min_period_s * env_rate));
+  const int64_t lag_max = static_cast<int64_t>(std::ceil(search.max_period_s * env_rate));
   std::vector<double> x, energy, r;
   int64_t wb = 0;
   while (wb < bins) {
@@ -161,19 +199,36 @@ std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double ra
     w.begin = seg.begin + wb * bin;
     w.end = (we == bins) ? seg.end : seg.begin + we * bin;
     double period_bins = 0;
-    WindowPeriod(env_mean.data() + wb, we - wb, lag_min, lag_max, harmonic_share, &x, &energy, &r,
-                 &w.periodic, &period_bins);
-    if (w.periodic) {
-      w.period_samples = period_bins * static_cast<double>(bin);
-      scratch->assign(env_max.begin() + wb, env_max.begin() + we);
-      const float lo = UnsortedQuantile(scratch, 0.20);
-      const float hi = UnsortedQuantile(scratch, 0.98);
-      w.threshold = std::max(threshold_floor, lo + static_cast<float>(kThresholdShare) * (hi - lo));
-    }
-    windows.push_back(w);
+    WindowPeriod(norm.data() + wb, we - wb, lag_min, lag_max, search, &x, &energy, &r, &w.periodic,
+                 &period_bins);
+    if (w.periodic) w.period_samples = period_bins * static_cast<double>(bin);
+    grid.windows.push_back(w);
     wb = we;
   }
-  return windows;
+
+  // Local thresholds.
+  const int64_t block_bins = std::max<int64_t>(1, std::llround(kThresholdBlockS * env_rate));
+  const int64_t reach = std::llround(kThresholdReachS * env_rate);
+  grid.block_samples = block_bins * bin;
+  const int64_t blocks = (seg.end - seg.begin + grid.block_samples - 1) / grid.block_samples;
+  grid.thresholds.resize(static_cast<size_t>(blocks));
+  for (int64_t k = 0; k < blocks; ++k) {
+    const int64_t b0 = std::clamp<int64_t>(k * block_bins - reach, 0, bins - 1);
+    const int64_t b1 = std::clamp<int64_t>((k + 1) * block_bins + reach, b0 + 1, bins);
+    scratch->assign(env_max.begin() + b0, env_max.begin() + b1);
+    const float lo = UnsortedQuantile(scratch, 0.20);
+    const float hi = UnsortedQuantile(scratch, 0.98);
+    grid.thresholds[k] =
+        std::max(threshold_floor, lo + static_cast<float>(kThresholdShare) * (hi - lo));
+  }
+  return grid;
+}
+
+float EventGrid::ThresholdAt(int64_t i) const {
+  if (thresholds.empty()) return 0;
+  const int64_t k = std::clamp<int64_t>((i - begin) / block_samples, 0,
+                                        static_cast<int64_t>(thresholds.size()) - 1);
+  return thresholds[k];
 }
 
 size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t hint) {
@@ -184,8 +239,8 @@ size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t h
   return k;
 }
 
-void PickPeaks(const float* e, Segment seg, const std::vector<PeriodWindow>& windows,
-               std::vector<int64_t>* peaks) {
+void PickPeaks(const float* e, Segment seg, const EventGrid& grid, std::vector<int64_t>* peaks) {
+  const std::vector<PeriodWindow>& windows = grid.windows;
   if (windows.empty()) return;
   const size_t first_new = peaks->size();
   size_t w = 0;
@@ -193,7 +248,7 @@ void PickPeaks(const float* e, Segment seg, const std::vector<PeriodWindow>& win
     if (!(e[i] > e[i - 1] && e[i] >= e[i + 1])) continue;
     w = WindowIndex(windows, i, w);
     const PeriodWindow& win = windows[w];
-    if (!win.periodic || e[i] < win.threshold) continue;
+    if (!win.periodic || e[i] < grid.ThresholdAt(i)) continue;
     if (peaks->size() > first_new) {
       int64_t& last = peaks->back();
       if (static_cast<double>(i - last) < kSuppressionPeriods * win.period_samples) {
@@ -238,6 +293,43 @@ std::optional<double> EdgeOnset(const float* x, int64_t peak, int64_t limit, flo
   if (!crossing(peak, level_hi, &t_hi, &at_hi)) return std::nullopt;
   if (!crossing(at_hi, level_lo, &t_lo, &at_lo)) return std::nullopt;
   return t_lo + (t_lo - t_hi) * lo_frac / (hi_frac - lo_frac);
+}
+
+std::optional<double> SteepestEdgeOnset(const float* x, int64_t peak, int64_t limit, float base,
+                                        float lo_frac, float hi_frac, int direction,
+                                        int64_t span) {
+  const float amp = x[peak] - base;
+  if (!(amp > 0) || span < 1) return std::nullopt;
+  const float level_hi = base + hi_frac * amp;
+  const float level_lo = base + lo_frac * amp;
+  // Walk from the peak past the high and then the low crossing.
+  int64_t i = peak;
+  int64_t at_hi = -1;
+  while (true) {
+    if (at_hi < 0 && x[i] < level_hi) at_hi = i;
+    if (x[i] < level_lo) break;
+    const int64_t next = i + direction;
+    if ((direction < 0 && next < limit) || (direction > 0 && next > limit)) return std::nullopt;
+    i = next;
+  }
+  const int64_t at_lo = i;
+  if (at_hi < 0) at_hi = at_lo;
+  // Steepest rise towards the peak over `span` samples, for windows inside [at_lo, at_hi - dir].
+  double best = 0;
+  int64_t best_j = -1;
+  for (int64_t j = at_lo; j != at_hi - direction; j -= direction) {
+    const int64_t k = j - direction * span;  // span samples nearer the peak
+    if ((direction < 0 && k > peak) || (direction > 0 && k < peak)) break;
+    const double slope = (x[k] - x[j]) / static_cast<double>(span);
+    if (slope > best) {
+      best = slope;
+      best_j = j;
+    }
+  }
+  if (best_j < 0 || !(best > 0)) return std::nullopt;
+  const double mid_t = static_cast<double>(best_j) - direction * 0.5 * static_cast<double>(span);
+  const double mid_x = 0.5 * (x[best_j] + x[best_j - direction * span]);
+  return mid_t + direction * (mid_x - base) / best;
 }
 
 int64_t ArgMax(const float* x, int64_t begin, int64_t end) {

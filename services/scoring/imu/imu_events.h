@@ -32,31 +32,49 @@ SegmentScan FindSegments(const ImuSignal& signal, int64_t min_samples);
 // [begin, end). out may not alias x.
 void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_width, float* out);
 
-// Local period and peak threshold of a quasi-periodic event signal over one window of a segment.
+// Local period of a quasi-periodic event signal over one window of a segment.
 struct PeriodWindow {
   int64_t begin = 0;
   int64_t end = 0;
   bool periodic = false;      // autocorrelation at the chosen lag >= kMinPeriodicity
   double period_samples = 0;  // when periodic
-  float threshold = 0;        // candidate peaks must reach it
+};
+
+// Periods per ~10 s window and peak thresholds per 0.5 s block of one segment.
+struct EventGrid {
+  std::vector<PeriodWindow> windows;
+  int64_t begin = 0;          // the segment's first sample
+  int64_t block_samples = 1;  // thresholds[k] covers [begin + k * block_samples, + block_samples)
+  std::vector<float> thresholds;
+  float ThresholdAt(int64_t i) const;
+};
+
+// How the period of an event signal is looked for.
+struct PeriodSearch {
+  double min_period_s = 0;
+  double max_period_s = 0;
+  // The shortest lag whose autocorrelation peak reaches this share of the highest is the period,
+  // so that a stride-periodic component does not hide the step period, nor two strides one.
+  double harmonic_share = 0.7;
+  // Arm swing: when the autocorrelation has no positive peak near half the chosen lag, that lag
+  // is a step (a step-dominated signal, e.g. walking) and the period (a stride) is twice it.
+  bool stride_from_step = false;
 };
 
 // Splits seg into ~10 s windows and estimates, per window, the period of e from the
-// autocorrelation of a 50 Hz envelope within [min_period_s, max_period_s] (the shortest lag whose
-// autocorrelation peak reaches harmonic_share of the highest, so that a stride-periodic component
-// does not hide the step period), and a peak threshold 25 % of the way from the 20th to the 98th
-// percentile of the envelope's per-bin maxima, never below threshold_floor. scratch is reused
-// storage.
-std::vector<PeriodWindow> EstimatePeriods(const float* e, Segment seg, double rate_hz,
-                                          double min_period_s, double max_period_s,
-                                          double harmonic_share, float threshold_floor,
-                                          std::vector<float>* scratch);
+// autocorrelation of a 50 Hz envelope, normalised by its moving mean and standard deviation over
+// +-1 s (so that a change of amplitude, e.g. from running to walking, does not swamp it). Peak
+// thresholds are local (+-1 s around each 0.5 s block): 25 % of the way from the 20th to the
+// 98th percentile of the envelope's per-bin maxima, never below threshold_floor. scratch is
+// reused storage.
+EventGrid EstimatePeriods(const float* e, Segment seg, double rate_hz,
+                          const PeriodSearch& search, float threshold_floor,
+                          std::vector<float>* scratch);
 
-// Indices of local maxima of e in seg that lie in a periodic window, reach its threshold and are
-// the highest within 0.6 local period of the previously kept one (sequential non-maximum
-// suppression). Appends to peaks in increasing order.
-void PickPeaks(const float* e, Segment seg, const std::vector<PeriodWindow>& windows,
-               std::vector<int64_t>* peaks);
+// Indices of local maxima of e in seg that lie in a periodic window, reach the local threshold
+// and are the highest within 0.6 local period of the previously kept one (sequential
+// non-maximum suppression). Appends to peaks in increasing order.
+void PickPeaks(const float* e, Segment seg, const EventGrid& grid, std::vector<int64_t>* peaks);
 
 // Index of the window containing sample i (windows sorted and contiguous); 0 when none.
 size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t hint);
@@ -77,6 +95,13 @@ Vertex ParabolicVertex(float ym, float y0, float yp);
 // or a crossing is not found.
 std::optional<double> EdgeOnset(const float* x, int64_t peak, int64_t limit, float base,
                                 float lo_frac, float hi_frac, int direction);
+
+// Like EdgeOnset, but extrapolates the tangent at the steepest point of the edge between the two
+// crossings (slope over span samples), so that an early, steep component of the edge (a
+// rearfoot impact riding on the pelvis force) sets the onset rather than the slower main rise.
+std::optional<double> SteepestEdgeOnset(const float* x, int64_t peak, int64_t limit, float base,
+                                        float lo_frac, float hi_frac, int direction,
+                                        int64_t span);
 
 // Index of the largest (smallest) value of x in [begin, end); begin when the range is empty.
 int64_t ArgMax(const float* x, int64_t begin, int64_t end);

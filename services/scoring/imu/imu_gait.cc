@@ -16,6 +16,7 @@ namespace {
 using internal::ArgMax;
 using internal::ArgMin;
 using internal::EdgeOnset;
+using internal::SteepestEdgeOnset;
 using internal::EstimatePeriods;
 using internal::MovingAverage;
 using internal::ParabolicVertex;
@@ -36,6 +37,12 @@ constexpr float kSwingFloorDps = 50;
 // Autocorrelation peak, relative to the highest, at which a shorter lag is taken as the period
 // (so that a stride-periodic component does not hide the step period, or two strides one).
 constexpr double kHarmonicShare = 0.7;
+// Wrist and phone while running: the arm-swing (stride) peak dominates and the step peak reaches
+// 0.1-0.75 of it (synthetic wrist), so only a near-equal shorter lag replaces it, and strides
+// shorter than 0.5 s (> 240 spm) are not considered. While walking the signal can be
+// step-dominated; PeriodSearch::stride_from_step then doubles the step.
+constexpr double kArmHarmonicShare = 0.85;
+constexpr double kArmStrideMinS = 0.5;
 // An impact must rise this much above the pre-contact level to mark initial contact.
 constexpr float kMinImpactRiseG = 0.6f;
 // Pelvis: the acceleration magnitude drops below this between stances only with a flight phase
@@ -138,11 +145,12 @@ void SwingContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   const double rate = s.rate_hz;
   float* gys = b->event.data();
   MovingAverage(s.gy.data(), seg.begin, seg.end, Samples(0.005, rate), gys);
-  const std::vector<PeriodWindow> windows = EstimatePeriods(
-      gys, seg, rate, kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare, kSwingFloorDps,
+  const internal::EventGrid grid = EstimatePeriods(
+      gys, seg, rate, {kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare}, kSwingFloorDps,
       &b->scratch);
   b->peaks.clear();
-  PickPeaks(gys, seg, windows, &b->peaks);
+  PickPeaks(gys, seg, grid, &b->peaks);
+  const std::vector<PeriodWindow>& windows = grid.windows;
   const std::vector<int64_t>& sw = b->peaks;
   const bool foot = IsFoot(s.placement);
   size_t w = 0;
@@ -188,10 +196,11 @@ void ImpactContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   const double rate = s.rate_hz;
   float* ev = b->event.data();
   MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.005, rate), ev);
-  const std::vector<PeriodWindow> windows = EstimatePeriods(
-      ev, seg, rate, kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare, 0.0f, &b->scratch);
+  const internal::EventGrid grid = EstimatePeriods(
+      ev, seg, rate, {kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare}, 0.0f, &b->scratch);
   b->peaks.clear();
-  PickPeaks(ev, seg, windows, &b->peaks);
+  PickPeaks(ev, seg, grid, &b->peaks);
+  const std::vector<PeriodWindow>& windows = grid.windows;
   size_t w = 0;
   ++*chain;
   int64_t previous = -1;
@@ -226,10 +235,11 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   MovingAverage(b->mag.data(), seg.begin, seg.end,
                 static_cast<int64_t>(std::floor(0.005 * rate)), edge);
   MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
-  const std::vector<PeriodWindow> windows = EstimatePeriods(
-      ev, seg, rate, kStepPeriodMinS, kStepPeriodMaxS, kHarmonicShare, 0.0f, &b->scratch);
+  const internal::EventGrid grid = EstimatePeriods(
+      ev, seg, rate, {kStepPeriodMinS, kStepPeriodMaxS, kHarmonicShare}, 0.0f, &b->scratch);
   b->peaks.clear();
-  PickPeaks(ev, seg, windows, &b->peaks);
+  PickPeaks(ev, seg, grid, &b->peaks);
+  const std::vector<PeriodWindow>& windows = grid.windows;
   const std::vector<int64_t>& h = b->peaks;
   size_t w = 0;
   ++*chain;
@@ -253,8 +263,9 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     Candidate c;
     c.period_samples = period;
     c.chain = *chain;
-    const std::optional<double> ic =
-        EdgeOnset(edge, peak, trough_before, edge[trough_before], kEdgeLow, kEdgeHigh, -1);
+    const int64_t slope_span = Samples(0.01, rate);
+    const std::optional<double> ic = SteepestEdgeOnset(
+        edge, peak, trough_before, edge[trough_before], kEdgeLow, kEdgeHigh, -1, slope_span);
     if (!ic.has_value()) continue;
     c.ic = *ic;
     c.flight_level = edge[trough_after] < kFlightLevelG;
@@ -272,10 +283,12 @@ void ArmContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   const double rate = s.rate_hz;
   float* ev = b->event.data();
   MovingAverage(b->mag.data(), seg.begin, seg.end, Samples(0.020, rate), ev);
-  const std::vector<PeriodWindow> windows = EstimatePeriods(
-      ev, seg, rate, kStridePeriodMinS, kStridePeriodMaxS, kHarmonicShare, 0.0f, &b->scratch);
+  const internal::EventGrid grid = EstimatePeriods(
+      ev, seg, rate, {kArmStrideMinS, kStridePeriodMaxS, kArmHarmonicShare, true}, 0.0f,
+      &b->scratch);
   b->peaks.clear();
-  PickPeaks(ev, seg, windows, &b->peaks);
+  PickPeaks(ev, seg, grid, &b->peaks);
+  const std::vector<PeriodWindow>& windows = grid.windows;
   size_t w = 0;
   ++*chain;
   int64_t previous = -1;

@@ -17,8 +17,9 @@
 //
 // Missing data: every figure is optional. A missing figure gives no sub-score (never a guessed
 // one), and the total is renormalised over the factors scored, with `completeness` saying how
-// much of the full weight that was. Non-finite values (NaN, inf), values whose magnitude is
-// above 1e7, and non-positive values of figures that must be positive are treated as missing.
+// much of the full weight that was. Non-finite values (NaN, inf), absurd magnitudes, values of
+// positive figures below a small minimum, and values outside a figure's range (weights.h
+// InputTable; e.g. a balance outside 0..100 %) are treated as missing: no output is ever NaN.
 namespace gaitkeeper::scoring::knee_load {
 
 // Where a figure came from; decides how far it can be trusted (weights.h kSourceConfidence).
@@ -144,7 +145,7 @@ struct FactorScore {
   Factor factor = Factor::kCadence;
   std::optional<double> value;  // this session's figure, nullopt when missing
   std::string unit;
-  std::string band;                  // zone/band label; empty without a value
+  std::string band;                  // zone/band label; empty when there is none
   std::optional<double> sub_score;   // 0-100 knee-load points; nullopt = not scored
   double weight = 0;                 // the table weight
   double contribution = 0;           // points of the total; the contributions sum to the total
