@@ -38,6 +38,15 @@ const char* CategoryName(planning::v1::ItemCategory c) {
   }
 }
 
+const char* ConfidenceName(scoring::v1::Confidence c) {
+  switch (c) {
+    case scoring::v1::CONFIDENCE_HIGH: return "high";
+    case scoring::v1::CONFIDENCE_MEDIUM: return "medium";
+    case scoring::v1::CONFIDENCE_LOW: return "low";
+    default: return "unknown";
+  }
+}
+
 std::string DoseText(const planning::v1::Dose& d) {
   std::string out;
   if (d.sets() > 0 && d.reps() > 0) out = absl::StrFormat("%d x %d", d.sets(), d.reps());
@@ -73,6 +82,21 @@ std::string FormatScore(const scoring::v1::GaitScore& score) {
     absl::StrAppend(&out, "\n");
   }
   for (const scoring::v1::SideAsymmetry& a : score.asymmetry()) absl::StrAppend(&out, "  - ", a.explanation(), "\n");
+  const scoring::v1::KneeLoad& knee = score.knee_load();
+  if (knee.has_total()) {
+    absl::StrAppendFormat(&out, "\nKnee-load score %.0f / 100 (higher = more load on the knee; %d of 8 factors, confidence %s)\n",
+                          knee.total(), knee.factors_scored(), ConfidenceName(knee.confidence()));
+    if (!knee.top_factor().empty()) absl::StrAppend(&out, "  Work on: ", knee.top_factor(), ". ", knee.top_factor_advice(), "\n");
+    for (const scoring::v1::KneeLoadFactor& f : knee.factors()) {
+      if (!f.has_sub_score() && !f.has_value()) continue;
+      std::string baseline = f.has_baseline() ? absl::StrFormat(", your 30-day baseline %.4g", f.baseline()) : "";
+      absl::StrAppendFormat(&out, "  %-21s %s%s%s\n", f.factor(),
+                            f.has_sub_score() ? absl::StrFormat("%5.1f points", f.contribution()) : "  not scored",
+                            f.band().empty() ? "" : absl::StrCat(" [", f.band(), "]"), baseline);
+      if (!f.explanation().empty()) absl::StrAppend(&out, "      ", f.explanation(), "\n");
+    }
+    absl::StrAppend(&out, "  Load: ", knee.running_load().spike_explanation(), "\n");
+  }
   return out;
 }
 

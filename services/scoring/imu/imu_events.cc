@@ -9,7 +9,8 @@ namespace {
 constexpr double kEnvelopeRateHz = 50;
 constexpr double kPeriodWindowS = 10;
 constexpr double kMinPeriodicity = 0.3;
-constexpr double kSuppressionPeriods = 0.6;
+constexpr double kNextMin = 0.6;
+constexpr double kNextMax = 1.4;
 constexpr double kThresholdShare = 0.25;
 constexpr double kNormaliseHalfS = 1.0;
 constexpr double kThresholdBlockS = 0.5;
@@ -242,21 +243,43 @@ size_t WindowIndex(const std::vector<PeriodWindow>& windows, int64_t i, size_t h
 void PickPeaks(const float* e, Segment seg, const EventGrid& grid, std::vector<int64_t>* peaks) {
   const std::vector<PeriodWindow>& windows = grid.windows;
   if (windows.empty()) return;
-  const size_t first_new = peaks->size();
+  // Candidates: local maxima in periodic windows that reach the local threshold.
+  std::vector<int64_t> cands;
+  std::vector<double> period;
   size_t w = 0;
   for (int64_t i = seg.begin + 1; i + 1 < seg.end; ++i) {
     if (!(e[i] > e[i - 1] && e[i] >= e[i + 1])) continue;
     w = WindowIndex(windows, i, w);
-    const PeriodWindow& win = windows[w];
-    if (!win.periodic || e[i] < grid.ThresholdAt(i)) continue;
-    if (peaks->size() > first_new) {
-      int64_t& last = peaks->back();
-      if (static_cast<double>(i - last) < kSuppressionPeriods * win.period_samples) {
-        if (e[i] > e[last]) last = i;
-        continue;
-      }
+    if (!windows[w].periodic || e[i] < grid.ThresholdAt(i)) continue;
+    cands.push_back(i);
+    period.push_back(windows[w].period_samples);
+  }
+  // Track: from an accepted peak, the next is the highest candidate within
+  // [kNextMin, kNextMax] local periods; when there is none, start again from the highest
+  // candidate within one period of the first candidate left.
+  size_t k = 0;
+  while (k < cands.size()) {
+    size_t best = k;
+    for (size_t j = k + 1;
+         j < cands.size() && static_cast<double>(cands[j] - cands[k]) < period[k]; ++j) {
+      if (e[cands[j]] > e[cands[best]]) best = j;
     }
-    peaks->push_back(i);
+    peaks->push_back(cands[best]);
+    size_t last = best;
+    k = best + 1;
+    while (true) {
+      const double lo = static_cast<double>(cands[last]) + kNextMin * period[last];
+      const double hi = static_cast<double>(cands[last]) + kNextMax * period[last];
+      while (k < cands.size() && static_cast<double>(cands[k]) < lo) ++k;
+      size_t next = cands.size();
+      for (size_t j = k; j < cands.size() && static_cast<double>(cands[j]) <= hi; ++j) {
+        if (next == cands.size() || e[cands[j]] > e[cands[next]]) next = j;
+      }
+      if (next == cands.size()) break;
+      peaks->push_back(cands[next]);
+      last = next;
+      k = next + 1;
+    }
   }
 }
 

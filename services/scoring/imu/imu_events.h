@@ -71,9 +71,12 @@ EventGrid EstimatePeriods(const float* e, Segment seg, double rate_hz,
                           const PeriodSearch& search, float threshold_floor,
                           std::vector<float>* scratch);
 
-// Indices of local maxima of e in seg that lie in a periodic window, reach the local threshold
-// and are the highest within 0.6 local period of the previously kept one (sequential
-// non-maximum suppression). Appends to peaks in increasing order.
+// One peak of e per local period: among the local maxima of e in seg that lie in a periodic
+// window and reach the local threshold, each next peak is the highest 0.6 to 1.4 local periods
+// after the previous one (anchored to it, so equal humps half a period apart, e.g. the steps of
+// a stride-periodic signal, do not make the choice drift); where none is found, tracking
+// restarts at the highest within one period of the next candidate. Appends to peaks in
+// increasing order.
 void PickPeaks(const float* e, Segment seg, const EventGrid& grid, std::vector<int64_t>* peaks);
 
 // Index of the window containing sample i (windows sorted and contiguous); 0 when none.
