@@ -132,6 +132,42 @@ class Companion {
     }
   }
 
+  // Waits for the plan planning prepares from `score` (asynchronously, through scoring's outbox)
+  // and logs its items of the first `days` days as done (the runner's week).
+  absl::StatusOr<int> LogFirstDays(const std::string& athlete, const std::string& score, int days, int timeout_s) {
+    planning::v1::GetCurrentPlanRequest request;
+    request.set_parent(athlete);
+    planning::v1::Plan plan;
+    absl::StatusOr<planning::v1::Plan> current = absl::NotFoundError("no plan yet");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+    while (std::chrono::steady_clock::now() < deadline) {
+      current = Call([&](grpc::ClientContext* c) { return planning_->GetCurrentPlan(c, request, &plan); }, plan);
+      if (current.ok() && current->inputs().score() == score) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (!current.ok()) return current.status();
+    if (current->inputs().score() != score) return absl::DeadlineExceededError("the plan for this score did not arrive");
+    int logged = 0;
+    for (int i = 0; i < current->items_size(); ++i) {
+      const planning::v1::PlanItem& item = current->items(i);
+      if (item.day() >= days || item.category() == planning::v1::ITEM_CATEGORY_EDUCATION) continue;
+      planning::v1::LogCompletionRequest log;
+      log.set_parent(current->name());
+      log.set_request_id(names::NewUuid());
+      log.mutable_completion()->set_item_index(i);
+      *log.mutable_completion()->mutable_done_date() = timeutil::AddDays(current->start_date(), item.day());
+      log.mutable_completion()->set_sets_done(item.dose().sets());
+      log.mutable_completion()->set_reps_done(item.dose().reps());
+      log.mutable_completion()->set_pain_during(2);
+      planning::v1::CompletionLog out;
+      absl::StatusOr<planning::v1::CompletionLog> done =
+          Call([&](grpc::ClientContext* c) { return planning_->LogCompletion(c, log, &out); }, out);
+      if (!done.ok()) return done.status();
+      ++logged;
+    }
+    return logged;
+  }
+
   absl::StatusOr<planning::v1::Plan> GeneratePlan(const std::string& athlete, const common::v1::Date& start) {
     planning::v1::GeneratePlanRequest request;
     request.set_parent(athlete);
@@ -173,22 +209,28 @@ int RunDemo(const Flags& flags) {
 
   const int64_t now_us = timeutil::NowMicros();
   const int64_t day_us = 86400LL * 1000000;
-  // Last week's longer easy run gives the spike guard its history; today's run is the one scored.
+  // Three earlier easy runs over the last three weeks give the spike guard and the baselines their
+  // history; today's run is the one scored.
   struct Run {
-    const char* label;
+    std::string label;
     int64_t start_us;
     synthetic::RunProfile profile;
   };
-  synthetic::RunProfile history;
-  history.duration_s = 40 * 60;
-  history.seed = static_cast<uint64_t>(flags.GetInt("seed")) + 1;
+  std::vector<Run> runs;
+  const int history_minutes[] = {35, 40, 30};
+  for (int i = 0; i < 3; ++i) {
+    synthetic::RunProfile history;
+    history.duration_s = history_minutes[i] * 60;
+    history.seed = static_cast<uint64_t>(flags.GetInt("seed")) + 1 + i;
+    runs.push_back({absl::StrCat(18 - 6 * i, " days ago"), now_us - (18 - 6 * i) * day_us, history});
+  }
   synthetic::RunProfile today;
   today.duration_s = static_cast<int>(flags.GetInt("minutes")) * 60;
   today.cadence_spm = static_cast<double>(flags.GetInt("cadence"));
   today.speed_mps = flags.GetInt("speed_kmh_x10") / 36.0;
   today.walk_every_s = 10 * 60;
   today.seed = static_cast<uint64_t>(flags.GetInt("seed"));
-  const Run runs[] = {{"last week", now_us - 6 * day_us, history}, {"today", now_us - 3600LL * 1000000, today}};
+  runs.push_back({"today", now_us - 3600LL * 1000000, today});
 
   std::string latest_session;
   for (const Run& run : runs) {
@@ -196,7 +238,7 @@ int RunDemo(const Flags& flags) {
     absl::StatusOr<ing::Session> session = app.CreateSession(athlete->name(), run.start_us);
     if (!session.ok()) return Fail("CreateSession", session.status());
     // Today's upload loses its connection after 10 batches and resumes from the last committed one.
-    const bool drop = &run == &runs[1];
+    const bool drop = &run == &runs.back();
     if (drop) {
       absl::StatusOr<ing::UploadSamplesResponse> cut = app.Upload(session->name(), samples, 60, 10);
       std::cout << "Upload of " << run.label << "'s run: connection dropped after 10 batches ("
@@ -209,10 +251,19 @@ int RunDemo(const Flags& flags) {
                  uploaded->batches_committed(), uploaded->batches_ignored());
     absl::StatusOr<ing::Session> completed = app.Complete(session->name());
     if (!completed.ok()) return Fail("CompleteSession", completed.status());
+    // Wait for each score so the next one sees it in its history (scoring is asynchronous).
+    absl::StatusOr<scoring::v1::GaitScore> scored = app.WaitForScore(session->name(), static_cast<int>(flags.GetInt("wait_s")));
+    if (!scored.ok()) return Fail("GetSessionScore", scored.status());
     latest_session = session->name();
+    if (&run != &runs.back()) {
+      // Planning prepares a plan from every new score; the runner does most of that week's items.
+      absl::StatusOr<int> logged =
+          app.LogFirstDays(athlete->name(), scored->name(), 5, static_cast<int>(flags.GetInt("wait_s")));
+      if (logged.ok()) absl::PrintF("  (did %d items of the plan that followed)\n", *logged);
+    }
   }
 
-  const common::v1::Date run_date = timeutil::DateOfMicros(runs[1].start_us);
+  const common::v1::Date run_date = timeutil::DateOfMicros(runs.back().start_us);
   absl::StatusOr<ing::PainReport> pain = app.ReportPain(
       athlete->name(), latest_session, run_date, static_cast<int>(flags.GetInt("pain_after")),
       static_cast<int>(flags.GetInt("pain_next_morning")));

@@ -1,4 +1,4 @@
-// Planning rules engine, version 2: see plan_rules.h for the contract and docs/PLANNING_V2.md for
+// Planning rules engine, version 2: see plan_rules.h for the contract and docs/PLANNING.md for
 // the rules R1-R15 with their sources (/work/shared/domain/EVIDENCE.md sections 3-6).
 #include "services/planning/plan_rules.h"
 

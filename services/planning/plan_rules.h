@@ -16,11 +16,8 @@
 
 // Planning rules engine, version 2. Pure and deterministic: no clock, no randomness, no I/O; the
 // same inputs (in any order) give a byte-identical plan. Each rule R1..R15 is described in
-// docs/PLANNING_V2.md and tested in tests/unit/plan_rules_test.cc under its id. Evidence:
-// /work/shared/domain/EVIDENCE.md sections 3-6.
-//
-// Lives in its own namespace beside version 1 (plan_generator.h) so both can be linked into the
-// planning service until the switch-over.
+// docs/PLANNING.md and tested in tests/unit/plan_rules_test.cc under its id. Evidence:
+// ../shared/domain/EVIDENCE.md sections 3-6.
 namespace gaitkeeper::planning::rules {
 
 // Bumped whenever a rule changes; stored with every plan.
@@ -258,9 +255,14 @@ Adherence ComputeAdherence(const v1::Plan& plan, const std::vector<v1::Completio
 // cadence target (target_low_spm) with its ceiling (target_high_spm).
 PreviousPlan SummarizePlan(const v1::Plan& plan);
 
-// Cadence, speed and step length from a stored score. The top factor and foot strike are not in
-// the score message yet: the caller sets them.
+// Cadence, speed and step length from a stored score's metrics; the top factor from
+// knee_load.top_factor (kNone when empty or unknown); the foot strike from the IMU sensor with the
+// most classified contacts (none without a foot sensor).
 ScoreSummary SummarizeScore(const scoring::v1::GaitScore& score);
+
+// "overstride", "cadence", "foot_strike", "vertical_oscillation", "contact_time", "impact",
+// "asymmetry", "load_spike" (the scoring service's names); anything else is kNone.
+GaitFactor ParseGaitFactor(absl::string_view name);
 
 // Names for logs and tests.
 absl::string_view RunLevelName(RunLevel level);

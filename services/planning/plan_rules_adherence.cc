@@ -1,14 +1,17 @@
 // Adherence, summaries of stored plans and scores, and input validation for the v2 rules engine
 // (plan_rules.h). Pure functions, no I/O.
+#include "services/planning/plan_rules.h"
+
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "services/planning/plan_rules.h"
 
 namespace gaitkeeper::planning::rules {
 namespace {
@@ -122,6 +125,26 @@ PreviousPlan SummarizePlan(const v1::Plan& plan) {
   return out;
 }
 
+GaitFactor ParseGaitFactor(absl::string_view name) {
+  static constexpr struct {
+    absl::string_view name;
+    GaitFactor factor;
+  } kFactors[] = {
+      {"overstride", GaitFactor::kOverstride},
+      {"cadence", GaitFactor::kCadence},
+      {"foot_strike", GaitFactor::kFootStrike},
+      {"vertical_oscillation", GaitFactor::kVerticalOscillation},
+      {"contact_time", GaitFactor::kContactTime},
+      {"impact", GaitFactor::kImpact},
+      {"asymmetry", GaitFactor::kAsymmetry},
+      {"load_spike", GaitFactor::kLoadSpike},
+  };
+  for (const auto& f : kFactors) {
+    if (f.name == name) return f.factor;
+  }
+  return GaitFactor::kNone;
+}
+
 ScoreSummary SummarizeScore(const scoring::v1::GaitScore& score) {
   ScoreSummary out;
   out.score_name = score.name();
@@ -137,6 +160,20 @@ ScoreSummary SummarizeScore(const scoring::v1::GaitScore& score) {
   }
   if (!out.step_length_m.has_value() && score.step_length().step_length_m() > 0) {
     out.step_length_m = score.step_length().step_length_m();
+  }
+  out.top_factor = ParseGaitFactor(score.knee_load().top_factor());
+  int64_t most_contacts = 0;
+  for (const scoring::v1::ImuSensorMetrics& sensor : score.imu()) {
+    const scoring::v1::FootStrikePattern& strike = sensor.foot_strike();
+    const int64_t contacts = strike.rearfoot() + strike.midfoot() + strike.forefoot();
+    if (!strike.present() || contacts <= most_contacts) continue;
+    std::optional<FootStrike> dominant;
+    if (strike.dominant() == "rearfoot") dominant = FootStrike::kRearfoot;
+    if (strike.dominant() == "midfoot") dominant = FootStrike::kMidfoot;
+    if (strike.dominant() == "forefoot") dominant = FootStrike::kForefoot;
+    if (!dominant.has_value()) continue;
+    out.foot_strike = dominant;
+    most_contacts = contacts;
   }
   return out;
 }

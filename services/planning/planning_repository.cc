@@ -2,6 +2,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include <algorithm>
+
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "db/sql_catalog.h"
@@ -39,40 +41,65 @@ absl::Status AthleteNotFound(const std::string& athlete_id) {
 
 }  // namespace
 
-absl::StatusOr<PlanningInputs> PlanningRepository::LoadInputs(const std::string& athlete_id,
-                                                              const common::v1::Date& start_date,
-                                                              std::string* review_clinic_id) {
-  return db::RunInTransaction<PlanningInputs>(pool_, "load_planning_inputs", [&](pqxx::work& tx) -> absl::StatusOr<PlanningInputs> {
-    if (tx.exec_prepared(q::kPlanningAthleteExists, athlete_id).empty()) return AthleteNotFound(athlete_id);
+absl::StatusOr<rules::PlanRulesInputs> PlanningRepository::LoadInputs(const std::string& athlete_id,
+                                                                      const common::v1::Date& start_date,
+                                                                      std::string* review_clinic_id) {
+  using Inputs = rules::PlanRulesInputs;
+  return db::RunInTransaction<Inputs>(pool_, "load_planning_inputs", [&](pqxx::work& tx) -> absl::StatusOr<Inputs> {
+    pqxx::result athlete = tx.exec_prepared(q::kPlanningAthleteExists, athlete_id);
+    if (athlete.empty()) return AthleteNotFound(athlete_id);
     pqxx::result link = tx.exec_prepared(q::kPlanningActiveCareLink, athlete_id);
     *review_clinic_id = link.empty() ? "" : link[0]["clinic_id"].c_str();
-    PlanningInputs inputs;
-    inputs.start_date = start_date;
+    Inputs inputs;
+    inputs.start_date = absl::CivilDay(start_date.year(), start_date.month(), start_date.day());
+    inputs.profile.painful_side = static_cast<common::v1::Side>(athlete[0]["painful_side"].as<int>());
     pqxx::result score = tx.exec_prepared(q::kPlanningLatestGaitScore, athlete_id);
     if (!score.empty()) {
       scoring::v1::GaitScore parsed;
       if (!parsed.ParseFromString(db::BytesOf(score[0]["result"]))) {
         return absl::DataLossError("a stored gait score is unreadable");
       }
-      inputs.latest_score = std::move(parsed);
+      inputs.latest_score = rules::SummarizeScore(parsed);
     }
-    for (const pqxx::row& row : tx.exec_prepared(q::kPlanningRecentPainReports, athlete_id,
-                                                 timeutil::ToIsoDate(start_date))) {
-      PainEntry entry;
-      absl::StatusOr<common::v1::Date> date = timeutil::ParseIsoDate(row["report_date"].c_str());
-      if (date.ok()) entry.date = *date;
-      entry.during = db::Optional<int>(row["pain_during"]);
-      entry.after = db::Optional<int>(row["pain_after"]);
-      entry.next_morning = db::Optional<int>(row["pain_next_morning"]);
-      entry.night_pain = row["night_pain"].as<bool>();
-      entry.rest_pain = row["rest_pain"].as<bool>();
-      entry.swelling = row["swelling"].as<bool>();
-      entry.locking = row["locking"].as<bool>();
-      entry.giving_way = row["giving_way"].as<bool>();
-      inputs.recent_pain.push_back(entry);
+    const std::string day = timeutil::ToIsoDate(start_date);
+    for (const pqxx::row& row : tx.exec_prepared(q::kPlanningPainReports28d, athlete_id, day)) {
+      rules::PainReport report;
+      if (!absl::ParseCivilTime(row["report_date"].c_str(), &report.date)) continue;
+      report.during = db::Optional<int>(row["pain_during"]);
+      report.after = db::Optional<int>(row["pain_after"]);
+      report.next_morning = db::Optional<int>(row["pain_next_morning"]);
+      report.night_pain = row["night_pain"].as<bool>();
+      report.rest_pain = row["rest_pain"].as<bool>();
+      report.swelling = row["swelling"].as<bool>();
+      report.locking = row["locking"].as<bool>();
+      report.giving_way = row["giving_way"].as<bool>();
+      report.session_distance_km = db::Optional<double>(row["session_km"]);
+      inputs.pain_reports.push_back(report);
     }
-    inputs.longest_run_last_30d_km =
-        tx.exec_prepared1(q::kPlanningLongestRun30d, athlete_id, MidnightMicros(start_date))[0].as<double>();
+    const int64_t midnight = MidnightMicros(start_date);
+    for (const pqxx::row& row : tx.exec_prepared(q::kPlanningRecentRuns, athlete_id, midnight)) {
+      rules::RunRecord run;
+      if (!absl::ParseCivilTime(row["run_date"].c_str(), &run.date)) continue;
+      run.distance_km = row["km"].as<double>();
+      run.duration = absl::Seconds(row["seconds"].as<double>());
+      inputs.recent_runs.push_back(run);
+    }
+    std::sort(inputs.recent_runs.begin(), inputs.recent_runs.end(),
+              [](const rules::RunRecord& a, const rules::RunRecord& b) { return a.date < b.date; });
+    inputs.longest_run_prev_30d_km = tx.exec_prepared1(q::kPlanningLongestRun30d, athlete_id, midnight)[0].as<double>();
+    pqxx::result previous = tx.exec_prepared(q::kPlanningPreviousPlan, athlete_id, day);
+    if (!previous.empty()) {
+      absl::StatusOr<v1::Plan> plan = PlanFromRow(previous[0]);
+      if (!plan.ok()) return plan.status();
+      inputs.previous_plan = rules::SummarizePlan(*plan);
+      std::vector<v1::CompletionLog> logs;
+      for (const pqxx::row& row : tx.exec_prepared(q::kPlanningListCompletionLogs, previous[0]["id"].c_str())) {
+        v1::CompletionLog log;
+        if (!log.ParseFromString(db::BytesOf(row["log"]))) return absl::DataLossError("a stored log is unreadable");
+        logs.push_back(std::move(log));
+      }
+      inputs.adherence = rules::ComputeAdherence(*plan, logs);
+    }
     return inputs;
   });
 }

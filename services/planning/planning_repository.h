@@ -9,7 +9,7 @@
 #include "gaitkeeper/planning/v1/planning.pb.h"
 #include "services/common/db_pool.h"
 #include "services/common/pagination.h"
-#include "services/planning/plan_generator.h"
+#include "services/planning/plan_rules.h"
 
 namespace gaitkeeper::planning {
 
@@ -17,12 +17,14 @@ class PlanningRepository {
  public:
   explicit PlanningRepository(db::Pool& pool) : pool_(pool) {}
 
-  // Everything plan generation reads for `athlete_id` as of `start_date`. NotFound when the
-  // athlete does not exist.
+  // Everything plan generation reads for `athlete_id` as of `start_date`: the newest score, 28 days
+  // of pain reports (with red flags and the linked run's distance), the runs and the longest run of
+  // the previous 30 days, the plan in force and its adherence, the painful side. NotFound when the
+  // athlete does not exist. Clinician constraints are not stored yet (empty).
   // Also sets *review_clinic_id to the clinic that must review the athlete's plans ("" when the
   // athlete has no active care link).
-  absl::StatusOr<PlanningInputs> LoadInputs(const std::string& athlete_id, const common::v1::Date& start_date,
-                                            std::string* review_clinic_id);
+  absl::StatusOr<rules::PlanRulesInputs> LoadInputs(const std::string& athlete_id, const common::v1::Date& start_date,
+                                                    std::string* review_clinic_id);
 
   // Stores `plan` (its name already set from `plan_id`) under request_id. A repeat returns the
   // stored plan; a request_id already used for another athlete is AlreadyExists.

@@ -33,9 +33,10 @@ grpc::Status PlanningService::GeneratePlan(grpc::ServerContext* context, const v
     const common::v1::Date start = request->has_start_date() ? request->start_date()
                                                              : timeutil::DateOfMicros(timeutil::NowMicros());
     std::string review_clinic;
-    absl::StatusOr<PlanningInputs> inputs = repository_.LoadInputs(*athlete, start, &review_clinic);
+    absl::StatusOr<rules::PlanRulesInputs> inputs = repository_.LoadInputs(*athlete, start, &review_clinic);
     if (!inputs.ok()) return inputs.status();
-    v1::Plan plan = planning::GeneratePlan(*inputs);
+    if (absl::Status valid = rules::ValidatePlanRulesInputs(*inputs); !valid.ok()) return valid;
+    v1::Plan plan = rules::GeneratePlanV2(*inputs);
     // A runner linked to a clinic gets a draft that a clinician approves; others get it directly.
     if (!review_clinic.empty()) {
       plan.set_state(v1::PLAN_STATE_DRAFT);

@@ -273,7 +273,6 @@ struct StrideModel {
   double t0 = 0, to = 0, t1 = 0;
   double angle0 = 0;  // deg at t0
   std::array<Pulse, 4> turn;  // deg/s
-  bool running = true;
   StrikePattern strike = StrikePattern::kRearfoot;
   double impact_g = 0;
   double stride_len = 2.0, lift = 0.12;
@@ -285,7 +284,6 @@ StrideModel FootStride(const Step& a, const Step& b) {
   m.to = a.to;
   m.t1 = b.ic;
   m.angle0 = a.theta_ic;
-  m.running = a.running;
   m.strike = a.strike;
   m.impact_g = a.impact_g;
   const double tc = a.to - a.ic, ts = b.ic - a.to;
@@ -327,7 +325,6 @@ StrideModel ShinStride(const Step& a, const Step& b) {
   m.to = a.to;
   m.t1 = b.ic;
   m.angle0 = a.phi_ic;
-  m.running = a.running;
   m.strike = a.strike;
   m.impact_g = a.impact_g;
   const double ts = b.ic - a.to;
@@ -361,7 +358,10 @@ Kinematics Turn(const StrideModel& m, double t) {
   return k;
 }
 
-// Impact at a foot or shin sensor (world or segment vertical, g) and the braking component.
+// Impact at a foot or shin sensor (world or segment vertical, g) and the braking component. It
+// starts at contact. Rearfoot: a broad component plus a heel transient (rise 4 ms, fall 7 ms:
+// content up to ~125 Hz, which EVIDENCE.md section 1's >= 500 Hz is meant to resolve) and a
+// rebound; other strikes: one smoother pulse.
 Vec3 ImpactPulse(const StrideModel& m, double t, double broad_rise, double broad_fall) {
   if (t <= m.t0 || t >= m.t0 + 0.12) return {};
   const double a = m.impact_g;

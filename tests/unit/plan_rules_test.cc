@@ -1,4 +1,4 @@
-// Planning rules v2: one table-driven test per rule of docs/PLANNING_V2.md, named after its id,
+// Planning rules v2: one table-driven test per rule of docs/PLANNING.md, named after its id,
 // plus the exercise library, adherence, and two six-week simulations.
 #include "services/planning/plan_rules.h"
 
@@ -9,6 +9,8 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -110,6 +112,13 @@ const v1::PlanItem* First(const v1::Plan& plan, absl::string_view key) {
     if (i.key() == key) return &i;
   }
   return nullptr;
+}
+
+// The first item with this key, or an empty item (so a missing item fails the expectation
+// instead of crashing the test).
+const v1::PlanItem& ItemOr(const v1::Plan& plan, absl::string_view key) {
+  const v1::PlanItem* item = First(plan, key);
+  return item != nullptr ? *item : v1::PlanItem::default_instance();
 }
 
 const StrengthPlan* SlotOf(const PlanDecisions& d, absl::string_view slot) {
@@ -421,7 +430,7 @@ TEST(PlanRulesV2, R6GaitCueFollowsTheTopFactor) {
     const v1::Plan plan = GeneratePlanV2(in);
     EXPECT_EQ(CountCategory(plan, v1::ITEM_CATEGORY_GAIT_CUE), 3) << c.cue;
     EXPECT_EQ(DaysOf(plan, c.cue), RunDays(plan)) << c.cue;
-    EXPECT_TRUE(absl::StrContains(First(plan, c.cue)->because(), "R6")) << c.cue;
+    EXPECT_TRUE(absl::StrContains(ItemOr(plan, c.cue).because(), "R6")) << c.cue;
   }
   // No running, no cue; no cadence measured, no cadence cue.
   EXPECT_EQ(CountCategory(GeneratePlanV2(WithPain({Pain(1, 6)})), v1::ITEM_CATEGORY_GAIT_CUE), 0);
@@ -430,8 +439,8 @@ TEST(PlanRulesV2, R6GaitCueFollowsTheTopFactor) {
   EXPECT_EQ(CountCategory(GeneratePlanV2(no_cadence), v1::ITEM_CATEGORY_GAIT_CUE), 0);
   PlanRulesInputs overstride = Base();
   overstride.latest_score->top_factor = GaitFactor::kOverstride;
-  EXPECT_EQ(First(GeneratePlanV2(overstride), "shorter_stride_cue")->title(),
-            "Shorter stride: 168 steps/min");
+  const v1::Plan overstride_plan = GeneratePlanV2(overstride);
+  EXPECT_EQ(ItemOr(overstride_plan, "shorter_stride_cue").title(), "Shorter stride: 168 steps/min");
 }
 
 TEST(PlanRulesV2, R7CadenceTargetIsOwnCadencePlusSmallWeeklySteps) {
@@ -511,7 +520,7 @@ TEST(PlanRulesV2, R8ForefootCueComesWithCalfStrength) {
     const bool calf = keys.count("calf_raise_double") + keys.count("calf_raise_single") > 0;
     EXPECT_EQ(calf, c.calf) << c.name;
     if (std::string(c.cue) == "forefoot_landing_cue") {
-      EXPECT_TRUE(absl::StrContains(First(plan, "calf_raise_double")->because(), "R8")) << c.name;
+      EXPECT_TRUE(absl::StrContains(ItemOr(plan, "calf_raise_double").because(), "R8")) << c.name;
     }
   }
   // Without the forefoot cue a simplified plan drops the calf slot.
@@ -764,14 +773,14 @@ TEST(PlanRulesV2, R9StrengthProgressesAndRegressesAlongTheLadder) {
   EXPECT_EQ(StrengthKeys(plan), (std::set<std::string>{"squat", "side_lying_hip_abduction",
                                                        "bridge", "calf_raise_double"}));
   EXPECT_EQ(DaysOf(plan, "squat"), (std::set<int>{1, 3, 5}));
-  EXPECT_EQ(First(plan, "squat")->dose().reps(), 10);
-  EXPECT_EQ(First(plan, "calf_raise_double")->dose().reps(), 15);
+  EXPECT_EQ(ItemOr(plan, "squat").dose().reps(), 10);
+  EXPECT_EQ(ItemOr(plan, "calf_raise_double").dose().reps(), 15);
   // One-leg exercises name the painful side.
   PlanRulesInputs side = WithPain({Pain(1, 2)});
   side.profile.painful_side = common::v1::SIDE_LEFT;
-  EXPECT_TRUE(
-      absl::StrContains(First(GeneratePlanV2(side), "side_lying_hip_abduction")->instructions(),
-                        "left (painful) leg"));
+  const v1::Plan side_plan = GeneratePlanV2(side);
+  EXPECT_TRUE(absl::StrContains(ItemOr(side_plan, "side_lying_hip_abduction").instructions(),
+                                "left (painful) leg"));
 }
 
 TEST(PlanRulesV2, R10IsometricsOfferedOnPainfulDays) {
@@ -1122,7 +1131,7 @@ TEST(SummarizePlan, ReadsBackDosesLoadStepsAndCadence) {
   in.previous_plan = Prev("squat", 15);
   in.adherence = Adh(20, 20, 9, 9);
   const v1::Plan plan = GeneratePlanV2(in);
-  EXPECT_EQ(First(plan, "squat")->title(), "Squats (load step 1)");
+  EXPECT_EQ(ItemOr(plan, "squat").title(), "Squats (load step 1)");
   const PreviousPlan summary = SummarizePlan(plan);
   ASSERT_EQ(summary.strength.count("squat"), 1u);
   EXPECT_EQ(summary.strength.at("squat").reps, 10);
@@ -1165,13 +1174,39 @@ TEST(SummarizeScore, ReadsCadenceSpeedAndStepLength) {
     m->set_median(median);
     m->set_sample_count(10);
   }
-  const ScoreSummary s = SummarizeScore(score);
+  ScoreSummary s = SummarizeScore(score);
   EXPECT_EQ(s.score_name, "athletes/a/sessions/s/score");
   EXPECT_EQ(s.algorithm_version, 3);
   EXPECT_EQ(s.median_cadence_spm, 162.0);
   EXPECT_EQ(s.median_speed_mps, 3.0);
   EXPECT_EQ(s.step_length_m, 1.1);
   EXPECT_EQ(s.top_factor, GaitFactor::kNone);
+  EXPECT_FALSE(s.foot_strike.has_value());
+
+  // Top factor from the knee-load score; foot strike from the sensor with the most contacts.
+  score.mutable_knee_load()->set_top_factor("foot_strike");
+  for (auto [placement, dominant, contacts] :
+       {std::tuple{"foot_left", "forefoot", 40}, std::tuple{"foot_right", "rearfoot", 300},
+        std::tuple{"pelvis", "", 0}}) {
+    scoring::v1::ImuSensorMetrics* sensor = score.add_imu();
+    sensor->set_placement(placement);
+    sensor->mutable_foot_strike()->set_present(contacts > 0);
+    sensor->mutable_foot_strike()->set_dominant(dominant);
+    sensor->mutable_foot_strike()->set_rearfoot(contacts);
+  }
+  s = SummarizeScore(score);
+  EXPECT_EQ(s.top_factor, GaitFactor::kFootStrike);
+  EXPECT_EQ(s.foot_strike, FootStrike::kRearfoot);
+  for (auto [name, factor] :
+       {std::pair{"overstride", GaitFactor::kOverstride},
+        std::pair{"cadence", GaitFactor::kCadence},
+        std::pair{"vertical_oscillation", GaitFactor::kVerticalOscillation},
+        std::pair{"contact_time", GaitFactor::kContactTime},
+        std::pair{"impact", GaitFactor::kImpact}, std::pair{"asymmetry", GaitFactor::kAsymmetry},
+        std::pair{"load_spike", GaitFactor::kLoadSpike}, std::pair{"", GaitFactor::kNone},
+        std::pair{"something_new", GaitFactor::kNone}}) {
+    EXPECT_EQ(ParseGaitFactor(name), factor) << name;
+  }
 }
 
 TEST(ValidatePlanRulesInputs, RefusesOutOfRangeValues) {

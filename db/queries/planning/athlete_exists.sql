@@ -1,1 +1,1 @@
-SELECT height_cm FROM athletes WHERE id = $1
+SELECT height_cm, painful_side FROM athletes WHERE id = $1

@@ -6,24 +6,28 @@
 namespace gaitkeeper::scoring::imu::internal {
 namespace {
 
+// Period search: a 50 Hz envelope (20 ms bins; the period only sets search windows, so this is
+// ample), ~10 s windows (several strides even when walking), and no gait below an
+// autocorrelation peak of 0.3 (noise, standing).
 constexpr double kEnvelopeRateHz = 50;
 constexpr double kPeriodWindowS = 10;
 constexpr double kMinPeriodicity = 0.3;
+constexpr double kNormaliseHalfS = 1.0;
+// Peak tracking: the next peak lies 0.6-1.4 local periods after the last (cadence changes by far
+// less from one stride to the next).
 constexpr double kNextMin = 0.6;
 constexpr double kNextMax = 1.4;
+// Peak thresholds, per 1 s block from the +-1 s around it.
 constexpr double kThresholdShare = 0.25;
-constexpr double kNormaliseHalfS = 1.0;
-constexpr double kThresholdBlockS = 0.5;
+constexpr double kThresholdBlockS = 1.0;
 constexpr double kThresholdReachS = 1.0;
 
 bool SampleValid(const ImuSignal& s, size_t i, bool gyro) {
   const float x = s.ax[i], y = s.ay[i], z = s.az[i];
-  if (!std::isfinite(x) || !std::isfinite(y) || !std::isfinite(z)) return false;
-  if (x == 0.0f && y == 0.0f && z == 0.0f) return false;
-  if (gyro && (!std::isfinite(s.gx[i]) || !std::isfinite(s.gy[i]) || !std::isfinite(s.gz[i]))) {
-    return false;
-  }
-  return true;
+  // x - x is 0 for finite x and NaN otherwise; NaN == 0 is false.
+  bool ok = (x - x) + (y - y) + (z - z) == 0.0f && (x != 0.0f || y != 0.0f || z != 0.0f);
+  if (gyro) ok = ok && (s.gx[i] - s.gx[i]) + (s.gy[i] - s.gy[i]) + (s.gz[i] - s.gz[i]) == 0.0f;
+  return ok;
 }
 
 // Value at fraction q of the sorted values, linear between order statistics.
@@ -34,12 +38,6 @@ double SortedQuantile(const std::vector<float>& sorted, double q) {
   const size_t hi = std::min(lo + 1, sorted.size() - 1);
   const double frac = pos - static_cast<double>(lo);
   return sorted[lo] + frac * (sorted[hi] - sorted[lo]);
-}
-
-float UnsortedQuantile(std::vector<float>* v, double q) {
-  const size_t k = static_cast<size_t>(q * static_cast<double>(v->size() - 1));
-  std::nth_element(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(k), v->end());
-  return (*v)[k];
 }
 
 // Period (in bins) of the envelope window env[0, n), from its autocorrelation; x, energy and r
@@ -61,16 +59,27 @@ void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
     (*energy)[i + 1] = (*energy)[i] + (*x)[i] * (*x)[i];
   }
   if ((*energy)[n] <= 1e-12) return;
-  // r(L): correlation of x[0, n-L) with x[L, n), for L in [0, lag_max + 1]; r(0) = 1.
+  // r(L): correlation of x[0, n-L) with x[L, n), for the lags looked at (from 0.4 lag_min when
+  // half-lag peaks are checked, else from lag_min - 1, to lag_max + 1); r(0) = 1.
   const int64_t last = lag_max + 1;
+  const int64_t first =
+      std::max<int64_t>(1, search.stride_from_step ? (2 * lag_min) / 5 - 1 : lag_min - 1);
   r->assign(static_cast<size_t>(last + 1), 0.0);
   (*r)[0] = 1.0;
-  for (int64_t lag = 1; lag <= last && lag < n; ++lag) {
-    double sum = 0;
+  for (int64_t lag = first; lag <= last && lag < n; ++lag) {
     const double* a = x->data();
     const double* b = x->data() + lag;
     const int64_t m = n - lag;
-    for (int64_t i = 0; i < m; ++i) sum += a[i] * b[i];
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0;  // independent sums: no serial dependency
+    int64_t i = 0;
+    for (; i + 4 <= m; i += 4) {
+      s0 += a[i] * b[i];
+      s1 += a[i + 1] * b[i + 1];
+      s2 += a[i + 2] * b[i + 2];
+      s3 += a[i + 3] * b[i + 3];
+    }
+    for (; i < m; ++i) s0 += a[i] * b[i];
+    const double sum = (s0 + s1) + (s2 + s3);
     const double ea = (*energy)[m];
     const double eb = (*energy)[n] - (*energy)[lag];
     (*r)[lag] = (ea > 0 && eb > 0) ? sum / std::sqrt(ea * eb) : 0.0;
@@ -105,23 +114,29 @@ void WindowPeriod(const float* env, int64_t n, int64_t lag_min, int64_t lag_max,
 
 SegmentScan FindSegments(const ImuSignal& signal, int64_t min_samples) {
   SegmentScan scan;
-  const size_t n = signal.ax.size();
+  const auto n = static_cast<int64_t>(signal.ax.size());
   const bool gyro = !signal.gy.empty();
-  size_t i = 0;
-  while (i < n) {
-    if (!SampleValid(signal, i, gyro)) {
-      const size_t start = i;
-      while (i < n && !SampleValid(signal, i, gyro)) ++i;
+  int64_t run_start = 0;
+  bool in_gap = false;
+  auto close_run = [&](int64_t end) {
+    if (in_gap) {
       ++scan.gap_count;
-      scan.gap_samples += static_cast<int64_t>(i - start);
-      continue;
+      scan.gap_samples += end - run_start;
+    } else if (end - run_start >= min_samples) {
+      scan.segments.push_back({run_start, end});
     }
-    const size_t start = i;
-    while (i < n && SampleValid(signal, i, gyro)) ++i;
-    if (static_cast<int64_t>(i - start) >= min_samples) {
-      scan.segments.push_back({static_cast<int64_t>(start), static_cast<int64_t>(i)});
+  };
+  for (int64_t i = 0; i < n; ++i) {
+    const bool valid = SampleValid(signal, static_cast<size_t>(i), gyro);
+    if (i == 0) {
+      in_gap = !valid;
+    } else if (valid == in_gap) {
+      close_run(i);
+      run_start = i;
+      in_gap = !valid;
     }
   }
+  if (n > 0) close_run(n);
   return scan;
 }
 
@@ -217,8 +232,15 @@ EventGrid EstimatePeriods(const float* e, Segment seg, double rate_hz,
     const int64_t b0 = std::clamp<int64_t>(k * block_bins - reach, 0, bins - 1);
     const int64_t b1 = std::clamp<int64_t>((k + 1) * block_bins + reach, b0 + 1, bins);
     scratch->assign(env_max.begin() + b0, env_max.begin() + b1);
-    const float lo = UnsortedQuantile(scratch, 0.20);
-    const float hi = UnsortedQuantile(scratch, 0.98);
+    // The 98th percentile first; the 20th then lies in the part below it.
+    const size_t k_hi = static_cast<size_t>(0.98 * static_cast<double>(scratch->size() - 1));
+    const size_t k_lo = static_cast<size_t>(0.20 * static_cast<double>(scratch->size() - 1));
+    std::nth_element(scratch->begin(), scratch->begin() + static_cast<std::ptrdiff_t>(k_hi),
+                     scratch->end());
+    const float hi = (*scratch)[k_hi];
+    std::nth_element(scratch->begin(), scratch->begin() + static_cast<std::ptrdiff_t>(k_lo),
+                     scratch->begin() + static_cast<std::ptrdiff_t>(k_hi));
+    const float lo = k_lo < k_hi ? (*scratch)[k_lo] : hi;
     grid.thresholds[k] =
         std::max(threshold_floor, lo + static_cast<float>(kThresholdShare) * (hi - lo));
   }

@@ -36,11 +36,11 @@ void MovingAverage(const float* x, int64_t begin, int64_t end, int64_t half_widt
 struct PeriodWindow {
   int64_t begin = 0;
   int64_t end = 0;
-  bool periodic = false;      // autocorrelation at the chosen lag >= kMinPeriodicity
+  bool periodic = false;      // the highest autocorrelation peak reaches 0.3
   double period_samples = 0;  // when periodic
 };
 
-// Periods per ~10 s window and peak thresholds per 0.5 s block of one segment.
+// Periods per ~10 s window and peak thresholds per 1 s block of one segment.
 struct EventGrid {
   std::vector<PeriodWindow> windows;
   int64_t begin = 0;          // the segment's first sample
@@ -64,7 +64,7 @@ struct PeriodSearch {
 // Splits seg into ~10 s windows and estimates, per window, the period of e from the
 // autocorrelation of a 50 Hz envelope, normalised by its moving mean and standard deviation over
 // +-1 s (so that a change of amplitude, e.g. from running to walking, does not swamp it). Peak
-// thresholds are local (+-1 s around each 0.5 s block): 25 % of the way from the 20th to the
+// thresholds are local (+-1 s around each 1 s block): 25 % of the way from the 20th to the
 // 98th percentile of the envelope's per-bin maxima, never below threshold_floor. scratch is
 // reused storage.
 EventGrid EstimatePeriods(const float* e, Segment seg, double rate_hz,

@@ -16,13 +16,13 @@ namespace {
 using internal::ArgMax;
 using internal::ArgMin;
 using internal::EdgeOnset;
-using internal::SteepestEdgeOnset;
 using internal::EstimatePeriods;
 using internal::MovingAverage;
 using internal::ParabolicVertex;
 using internal::PeriodWindow;
 using internal::PickPeaks;
 using internal::Segment;
+using internal::SteepestEdgeOnset;
 using internal::WindowIndex;
 
 // Shortest gap-free stretch analysed: two strides of a slow walk plus margins.
@@ -45,6 +45,7 @@ constexpr double kArmHarmonicShare = 0.85;
 constexpr double kArmStrideMinS = 0.5;
 // An impact must rise this much above the pre-contact level to mark initial contact.
 constexpr float kMinImpactRiseG = 0.6f;
+constexpr float kFirstRiseShare = 0.6f;
 // Pelvis: the acceleration magnitude drops below this between stances only with a flight phase
 // (free fall reads ~0 g; walking stays around 0.6-0.8 g).
 constexpr float kFlightLevelG = 0.5f;
@@ -76,7 +77,10 @@ bool IsArm(Placement p) { return p == Placement::kWrist || p == Placement::kPhon
 Confidence Lower(Confidence c) {
   return c == Confidence::kHigh ? Confidence::kMedium : Confidence::kLow;
 }
-Confidence Min(Confidence a, Confidence b) { return static_cast<int>(a) > static_cast<int>(b) ? a : b; }
+// The less trusted of two confidences.
+Confidence Weaker(Confidence a, Confidence b) {
+  return static_cast<int>(a) > static_cast<int>(b) ? a : b;
+}
 
 template <typename T>
 void Set(Metric<T>* m, T value, Confidence confidence) {
@@ -100,6 +104,7 @@ struct Candidate {
   bool ic_from_impact = false;
   bool flight_level = false;  // pelvis: the magnitude fell to the flight level after the stance
   bool flight_seen = true;    // pelvis: the span after the stance was inside the segment
+  double stride_samples = 0;  // foot/shin with gyroscope: between the swing peaks around it
 };
 
 // Per-call working storage.
@@ -115,21 +120,21 @@ int64_t Samples(double seconds, double rate) {
   return std::max<int64_t>(1, std::llround(seconds * rate));
 }
 
-// Initial contact as the onset of the impact: the steepest 5 ms rise of |a| in [w0, w1), its peak
-// within 20 ms, and the rising edge of that pulse extrapolated to the level just before it.
+// Initial contact as the onset of the impact: the first 5 ms rise of |a| in [w0, w1) reaching
+// kFirstRiseShare of the steepest one (what follows contact, e.g. the foot slap, can rise as
+// steeply but comes later), the first local maximum after it (within 20 ms), and the rising edge
+// of that pulse extrapolated to the level just before it.
 std::optional<double> ImpactOnset(const float* mag, int64_t w0, int64_t w1, double rate) {
   const int64_t k = Samples(0.005, rate);
   if (w1 - w0 < k + 2) return std::nullopt;
+  float best_rise = 0;
+  for (int64_t i = w0 + k; i < w1; ++i) best_rise = std::max(best_rise, mag[i] - mag[i - k]);
+  if (!(best_rise > 0)) return std::nullopt;
   int64_t steep = w0 + k;
-  float best_rise = mag[steep] - mag[steep - k];
-  for (int64_t i = w0 + k + 1; i < w1; ++i) {
-    const float rise = mag[i] - mag[i - k];
-    if (rise > best_rise) {
-      best_rise = rise;
-      steep = i;
-    }
-  }
-  const int64_t peak = ArgMax(mag, steep, std::min(w1, steep + Samples(0.020, rate) + 1));
+  while (mag[steep] - mag[steep - k] < kFirstRiseShare * best_rise) ++steep;
+  const int64_t peak_end = std::min(w1, steep + Samples(0.020, rate) + 1);
+  int64_t peak = steep;
+  while (peak + 1 < peak_end && mag[peak + 1] >= mag[peak]) ++peak;
   const int64_t pre_begin = std::max(w0, steep - k - Samples(0.015, rate));
   const float base = mag[ArgMin(mag, pre_begin, steep - k + 1)];
   if (mag[peak] - base < kMinImpactRiseG) return std::nullopt;
@@ -168,6 +173,14 @@ void SwingContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     Candidate c;
     c.period_samples = period;
     c.chain = *chain;
+    // The swing peaks are broad and smooth, so their interval times the stride more precisely
+    // than contacts do, above all at low rates.
+    auto refined = [&](int64_t i) {
+      return i > seg.begin && i + 1 < seg.end
+                 ? static_cast<double>(i) + ParabolicVertex(gys[i - 1], gys[i], gys[i + 1]).offset
+                 : static_cast<double>(i);
+    };
+    c.stride_samples = refined(sw[k + 1]) - refined(sw[k]);
     if (std::optional<double> ic = ImpactOnset(b->mag.data(), w0, w1, rate); ic.has_value()) {
       c.ic = *ic;
       c.ic_from_impact = true;
@@ -225,8 +238,10 @@ void ImpactContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
   }
 }
 
-// Pelvis, wrist, phone: one stance hump of |a| per step. Contact and toe-off are the hump's
-// edges extrapolated to the minimum between humps (the flight level when running).
+// Pelvis: one stance hump of |a| per step. Contact: the tangent at the steepest part of the
+// hump's rising edge (a rearfoot impact makes it steep early) extrapolated to the minimum before
+// the hump (the flight level when running); toe-off: the line through the 60 % and 20 %
+// crossings of the falling edge extrapolated to the minimum after it.
 void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
                     std::vector<Candidate>* out) {
   const double rate = s.rate_hz;
@@ -249,10 +264,12 @@ void StanceContacts(const ImuSignal& s, Segment seg, Buffers* b, int64_t* chain,
     const auto span = static_cast<int64_t>(0.25 * period);
     const int64_t peak =
         ArgMax(edge, std::max(seg.begin, h[k] - span), std::min(seg.end, h[k] + span + 1));
-    const bool linked_before =
-        k > 0 && h[k] - h[k - 1] >= 0.6 * period && h[k] - h[k - 1] <= 1.5 * period;
-    const bool linked_after =
-        k + 1 < h.size() && h[k + 1] - h[k] >= 0.6 * period && h[k + 1] - h[k] <= 1.5 * period;
+    auto plausible = [&](int64_t gap) {
+      const auto d = static_cast<double>(gap);
+      return d >= 0.6 * period && d <= 1.5 * period;
+    };
+    const bool linked_before = k > 0 && plausible(h[k] - h[k - 1]);
+    const bool linked_after = k + 1 < h.size() && plausible(h[k + 1] - h[k]);
     if (!linked_before) ++*chain;
     const auto reach = static_cast<int64_t>(0.8 * period);
     const int64_t pre_begin = linked_before ? h[k - 1] : std::max(seg.begin, peak - reach);
@@ -391,7 +408,7 @@ void SetMethods(ImuMetrics* m, Mode mode) {
   if (mode == Mode::kSwingGyro && IsFoot(m->placement)) {
     m->contact_time_ms.method = "impact onset to push-off minimum of gyro pitch velocity";
     m->flight_time_ms.method = "stride / 2 - contact time";
-  } else {
+  } else if (mode == Mode::kStance) {
     m->contact_time_ms.method = "stance-hump edges of |a| extrapolated to the flight level";
     m->flight_time_ms.method = "next contact - toe-off";
   }
@@ -567,10 +584,12 @@ ImuMetrics AnalyzeImu(const ImuSignal& s) {
     std::optional<double> next_ic;
     if (linked(j)) next_ic = cands[j + 1].ic;
     if (single) {
-      if (next_ic.has_value()) {
+      if (c.stride_samples > 0) {
+        contact.stride_s = static_cast<float>(c.stride_samples / rate);
+      } else if (next_ic.has_value()) {
         contact.stride_s = static_cast<float>((*next_ic - c.ic) / rate);
-        contact.step_s = *contact.stride_s / 2;
       }
+      if (contact.stride_s.has_value()) contact.step_s = *contact.stride_s / 2;
     } else if (next_ic.has_value()) {
       contact.step_s = static_cast<float>((*next_ic - c.ic) / rate);
       if (linked(j + 1)) contact.stride_s = static_cast<float>((cands[j + 2].ic - c.ic) / rate);
@@ -844,7 +863,7 @@ AsymmetryMetrics CompareSides(const ImuMetrics& left, const ImuMetrics& right) {
     }
     sc.symmetry_index_percent = 100.0 * (sc.left - sc.right) / (0.5 * sum);
     sc.left_share_percent = 100.0 * sc.left / sum;
-    Set(out, sc, Min(l.confidence, r.confidence));
+    Set(out, sc, Weaker(l.confidence, r.confidence));
   };
   compare(left.contact_time_ms, right.contact_time_ms, &a.contact_time_ms);
   compare(left.peak_impact_g, right.peak_impact_g, &a.peak_impact_g);

@@ -31,8 +31,10 @@ enum class Placement { kFootLeft, kFootRight, kShinLeft, kShinRight, kPelvis, kW
 // "foot slap". A sensor mounted the other way round must be sign-flipped by the caller.
 //
 // Dropouts: a constant-rate array cannot skip samples, so a lost sample must be stored as NaN
-// (preferred) or as exactly 0 on all three accelerometer axes; such samples are treated as gaps
-// and no event, interval or window spans a gap.
+// (preferred; on any accelerometer or gyroscope axis) or as exactly 0 on all three accelerometer
+// axes; such samples are treated as gaps and no event, interval or window spans a gap.
+//
+// kPhone is analysed like kWrist (hand-held or on an arm band: arm swing dominates).
 struct ImuSignal {
   Placement placement = Placement::kPelvis;
   double rate_hz = 0;          // 50..1000
@@ -70,8 +72,9 @@ struct ImuContact {
   double time_s = 0;
   GaitKind gait = GaitKind::kRunning;
   std::optional<double> toe_off_s;
-  // Stride time: to the next contact (foot, shin, wrist, phone) or to the contact after next
-  // (pelvis). Cadence of this contact = 120 / stride_s, which is immune to left/right
+  // Stride time: to the next contact (foot, shin, wrist, phone; with a gyroscope, between the
+  // mid-swing peaks around this contact, which time it more precisely) or to the contact after
+  // next (pelvis). Cadence of this contact = 120 / stride_s, which is immune to left/right
   // differences in step time or in where a step is timed.
   std::optional<float> stride_s;
   // Step time: to the next contact (pelvis), or half the stride (foot, shin, wrist, phone;
@@ -130,17 +133,22 @@ struct ImuMetrics {
   // Cadence in steps/min over running steps: 120 / stride time per contact. Synthetic: median
   // within 1 spm at 100 and 500 Hz (foot, pelvis), within 2 spm at the wrist. EVIDENCE.md gives
   // no IMU step-detection error. Wrist and phone count arm-swing cycles, which assumes one arm
-  // cycle per stride (medium confidence at best).
+  // cycle per stride (medium confidence at best); synthetic walking steps there are counted
+  // within 10 %.
   Metric<Distribution> cadence_spm;
   std::vector<CadenceWindow> cadence_windows;  // kCadenceWindowS windows with >= 3 contacts
 
-  // Ground contact time (ms). Foot with gyroscope: contact from the impact onset in the
-  // acceleration magnitude, toe-off at the push-off minimum of the pitch angular velocity
-  // (EVIDENCE.md section 1: "contact/toe-off from pitch angular velocity minima"); synthetic
-  // median error within 15 ms at 500 Hz. Pelvis: edges of the stance hump of the acceleration
-  // magnitude extrapolated to the flight level; EVIDENCE.md section 1 expects about +-20 ms,
-  // synthetic within 25 ms at 100 Hz. Shin, wrist, phone and sensors without gyroscope (foot):
-  // nullopt with the reason.
+  // Ground contact time (ms). Foot with gyroscope: toe-off at the push-off minimum of the pitch
+  // angular velocity (EVIDENCE.md section 1: "contact/toe-off from pitch angular velocity
+  // minima"); initial contact at the onset of the impact in the acceleration magnitude, because
+  // the pitch-velocity minimum after contact lags it by the foot slap (~20-30 ms) for rearfoot
+  // strikers and precedes it for forefoot strikers (the gyro minimum is the fallback when no
+  // impact is found, with lower confidence). Synthetic: median within 5 ms, 90 % of contacts
+  // within 15 ms at 500 Hz. Pelvis: edges of the stance hump of the acceleration magnitude
+  // extrapolated to the flight level (free fall reads ~0 g); EVIDENCE.md section 1 expects about
+  // +-20 ms; synthetic median within 6 ms at 100 Hz (optimistic: the pelvis model is the
+  // centre-of-mass force through a soft-tissue filter). Shin, wrist, phone and a foot without
+  // gyroscope: nullopt with the reason.
   Metric<Distribution> contact_time_ms;
   // Flight time (ms) = step time - contact time, so it carries the contact-time error; for a
   // single foot it assumes equal left and right step times.
@@ -150,8 +158,9 @@ struct ImuMetrics {
   // contact, pelvis over the stance. EVIDENCE.md section 1: needs >= 200 Hz, >= 500 Hz for heel
   // transients; shin peaks reach ~25 g, above a +-16 g range. Below 100 Hz: nullopt; 100-199 Hz:
   // low confidence; any clipped contact: low confidence and the values are lower bounds.
-  // Synthetic: median within 10 % at 500 Hz unclipped. Wrist and phone: nullopt (arm swing, not
-  // lower-limb load). Loading rate is deliberately not computed (EVIDENCE.md: limits of
+  // Synthetic: median within 10 % at 500 Hz unclipped (measured 2-5 % low for foot and shin,
+  // from sampling and the sensor's anti-alias filter); about 25 % low at 100 Hz (foot). Wrist and
+  // phone: nullopt (arm swing, not lower-limb load). Loading rate is deliberately not computed (EVIDENCE.md: limits of
   // agreement beyond +-65 %).
   Metric<Distribution> peak_impact_g;
   int64_t clipped_contacts = 0;  // running contacts whose impact window reached the range
@@ -163,7 +172,11 @@ struct ImuMetrics {
   // (gyro-integrated pitch from contact to foot-flat) is below -0.8 deg, else midfoot; -0.8 deg
   // is Mo et al. 2021 (Res Sports Med; motion-capture foot-strike angle vs the strike index, not
   // in EVIDENCE.md, not validated for IMU angles): a weaker split, hence low confidence when the
-  // dominant pattern is midfoot or forefoot, medium when rearfoot.
+  // dominant pattern is midfoot or forefoot, medium when rearfoot (low below 200 Hz). Synthetic:
+  // rearfoot and forefoot >= 95 % of contacts right; a midfoot landing with a slightly positive
+  // (heel-first) angle has a small negative pitch velocity and is called rearfoot by the
+  // EVIDENCE.md cut-off (most synthetic midfoot contacts are), so "rearfoot" includes flat
+  // landings.
   Metric<FootStrikeSummary> foot_strike;
 
   // Fatigue drift (needs >= kMinDriftContacts running contacts spanning >= kMinDriftSpanS).
