@@ -87,6 +87,17 @@ absl::StatusOr<rules::PlanRulesInputs> PlanningRepository::LoadInputs(const std:
     std::sort(inputs.recent_runs.begin(), inputs.recent_runs.end(),
               [](const rules::RunRecord& a, const rules::RunRecord& b) { return a.date < b.date; });
     inputs.longest_run_prev_30d_km = tx.exec_prepared1(q::kPlanningLongestRun30d, athlete_id, midnight)[0].as<double>();
+    pqxx::result constraints = tx.exec_prepared(q::kPlanningGetConstraints, athlete_id);
+    if (!constraints.empty()) {
+      v1::ClinicianConstraints c;
+      if (!c.ParseFromString(db::BytesOf(constraints[0]["constraints"]))) {
+        return absl::DataLossError("stored clinician constraints are unreadable");
+      }
+      if (c.has_max_run_km()) inputs.clinician.max_run_km = c.max_run_km();
+      inputs.clinician.excluded_keys.insert(c.excluded_items().begin(), c.excluded_items().end());
+      if (c.has_cadence_target_spm()) inputs.clinician.cadence_target_spm = c.cadence_target_spm();
+      inputs.clinician.note = c.note();
+    }
     pqxx::result previous = tx.exec_prepared(q::kPlanningPreviousPlan, athlete_id, day);
     if (!previous.empty()) {
       absl::StatusOr<v1::Plan> plan = PlanFromRow(previous[0]);
@@ -296,6 +307,34 @@ absl::StatusOr<std::vector<v1::CompletionLog>> PlanningRepository::ListCompletio
       out.push_back(std::move(log));
     }
     return out;
+  });
+}
+
+absl::StatusOr<v1::ClinicianConstraints> PlanningRepository::SetConstraints(const std::string& athlete_id,
+                                                                          const v1::ClinicianConstraints& constraints,
+                                                                          const std::string& updated_by) {
+  v1::ClinicianConstraints stored = constraints;
+  stored.set_name(absl::StrCat(names::Athlete(athlete_id), "/clinicianConstraints"));
+  stored.set_updated_by(updated_by);
+  stored.clear_update_time();
+  return db::RunInTransaction<v1::ClinicianConstraints>(pool_, "set_constraints", [&](pqxx::work& tx) -> absl::StatusOr<v1::ClinicianConstraints> {
+    pqxx::result rows = tx.exec_prepared(q::kPlanningUpsertConstraints, athlete_id, db::Bytes(stored.SerializeAsString()), updated_by);
+    if (rows.empty()) return AthleteNotFound(athlete_id);
+    v1::ClinicianConstraints out = stored;
+    *out.mutable_update_time() = timeutil::FromMicros(rows[0]["update_us"].as<int64_t>());
+    return out;
+  });
+}
+
+absl::StatusOr<std::optional<v1::ClinicianConstraints>> PlanningRepository::GetConstraints(const std::string& athlete_id) {
+  using Result = std::optional<v1::ClinicianConstraints>;
+  return db::RunInTransaction<Result>(pool_, "get_constraints", [&](pqxx::work& tx) -> absl::StatusOr<Result> {
+    pqxx::result rows = tx.exec_prepared(q::kPlanningGetConstraints, athlete_id);
+    if (rows.empty()) return Result();
+    v1::ClinicianConstraints out;
+    if (!out.ParseFromString(db::BytesOf(rows[0]["constraints"]))) return absl::DataLossError("stored constraints are unreadable");
+    *out.mutable_update_time() = timeutil::FromMicros(rows[0]["update_us"].as<int64_t>());
+    return Result(std::move(out));
   });
 }
 

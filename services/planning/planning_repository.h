@@ -62,6 +62,13 @@ class PlanningRepository {
                                                   const v1::CompletionLog& log);
   absl::StatusOr<std::vector<v1::CompletionLog>> ListCompletionLogs(const std::string& plan_id);
 
+  // Replaces the athlete's constraints (the old value is kept). NotFound for an unknown athlete.
+  absl::StatusOr<v1::ClinicianConstraints> SetConstraints(const std::string& athlete_id,
+                                                          const v1::ClinicianConstraints& constraints,
+                                                          const std::string& updated_by);
+  // nullopt when none were set.
+  absl::StatusOr<std::optional<v1::ClinicianConstraints>> GetConstraints(const std::string& athlete_id);
+
  private:
   db::Pool& pool_;
 };

@@ -6,6 +6,7 @@
 #include "services/common/rpc.h"
 #include "services/common/status.h"
 #include "services/common/time_util.h"
+#include "services/planning/exercise_library.h"
 #include "services/planning/plan_review.h"
 
 namespace gaitkeeper::planning {
@@ -188,6 +189,48 @@ grpc::Status PlanningService::GetAdherence(grpc::ServerContext* context, const v
     absl::StatusOr<std::vector<v1::CompletionLog>> logs = repository_.ListCompletionLogs((*ids)[1]);
     if (!logs.ok()) return logs.status();
     *response = ComputeAdherence(*plan, *logs);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status PlanningService::SetClinicianConstraints(grpc::ServerContext* context,
+                                                      const v1::SetClinicianConstraintsRequest* request,
+                                                      v1::ClinicianConstraints* response) {
+  return RunRpc(resolver_, *context, "SetClinicianConstraints", [&](const Caller& caller) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    const v1::ClinicianConstraints& c = request->constraints();
+    Violations v;
+    if (c.has_max_run_km() && !(c.max_run_km() >= 0.5 && c.max_run_km() <= 100)) {
+      v.Add("constraints.max_run_km", "must be 0.5–100 km");
+    }
+    if (c.has_cadence_target_spm() && !(c.cadence_target_spm() >= 120 && c.cadence_target_spm() <= 230)) {
+      v.Add("constraints.cadence_target_spm", "must be 120–230 steps/min");
+    }
+    for (int i = 0; i < c.excluded_items_size(); ++i) {
+      if (rules::FindExercise(c.excluded_items(i)) == nullptr) {
+        v.Add(absl::StrCat("constraints.excluded_items[", i, "]"), "is not an exercise of the library");
+      }
+    }
+    if (c.note().size() > 2000) v.Add("constraints.note", "must be at most 2000 bytes");
+    if (absl::Status valid = v.ToStatus("INVALID_CONSTRAINTS"); !valid.ok()) return valid;
+    absl::StatusOr<v1::ClinicianConstraints> stored = repository_.SetConstraints(*athlete, c, caller.subject);
+    if (!stored.ok()) return stored.status();
+    *response = std::move(*stored);
+    return absl::OkStatus();
+  });
+}
+
+grpc::Status PlanningService::GetClinicianConstraints(grpc::ServerContext* context,
+                                                      const v1::GetClinicianConstraintsRequest* request,
+                                                      v1::ClinicianConstraints* response) {
+  return RunRpc(resolver_, *context, "GetClinicianConstraints", [&](const Caller&) -> absl::Status {
+    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
+    if (!athlete.ok()) return athlete.status();
+    absl::StatusOr<std::optional<v1::ClinicianConstraints>> c = repository_.GetConstraints(*athlete);
+    if (!c.ok()) return c.status();
+    if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request->parent(), " has no clinician constraints"));
+    *response = std::move(**c);
     return absl::OkStatus();
   });
 }

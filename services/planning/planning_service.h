@@ -26,6 +26,10 @@ class PlanningService final : public v1::PlanningService::Service {
                              v1::CompletionLog* response) override;
   grpc::Status GetAdherence(grpc::ServerContext* context, const v1::GetAdherenceRequest* request,
                             v1::AdherenceSummary* response) override;
+  grpc::Status SetClinicianConstraints(grpc::ServerContext* context, const v1::SetClinicianConstraintsRequest* request,
+                                       v1::ClinicianConstraints* response) override;
+  grpc::Status GetClinicianConstraints(grpc::ServerContext* context, const v1::GetClinicianConstraintsRequest* request,
+                                       v1::ClinicianConstraints* response) override;
 
  private:
   PlanningRepository& repository_;

@@ -211,5 +211,38 @@ TEST_F(WorkflowTest, CompletionsFeedAdherence) {
   EXPECT_EQ(FieldViolationsOf(bad).size(), 2u);
 }
 
+TEST_F(WorkflowTest, ClinicianConstraintsShapeTheNextPlan) {
+  pl::SetClinicianConstraintsRequest r;
+  r.set_parent(athlete_.name());
+  r.mutable_constraints()->set_max_run_km(2.0);
+  r.mutable_constraints()->add_excluded_items("squat");
+  r.mutable_constraints()->set_note("No squats until the MRI.");
+  pl::ClinicianConstraints stored;
+  ASSERT_TRUE(stack_->planning().SetClinicianConstraints(Context("physio-anna").get(), r, &stored).ok());
+  EXPECT_EQ(stored.updated_by(), "physio-anna");
+  pl::Plan plan = Generate();
+  bool has_run = false;
+  for (const auto& item : plan.items()) {
+    EXPECT_NE(item.key(), "squat");
+    if (item.category() == pl::ITEM_CATEGORY_RUN) {
+      has_run = true;
+      EXPECT_LE(item.dose().distance_km_cap(), 2.0f);
+    }
+  }
+  EXPECT_TRUE(has_run);
+  pl::GetClinicianConstraintsRequest get;
+  get.set_parent(athlete_.name());
+  pl::ClinicianConstraints got;
+  ASSERT_TRUE(stack_->planning().GetClinicianConstraints(Context().get(), get, &got).ok());
+  EXPECT_EQ(got.note(), "No squats until the MRI.");
+  r.mutable_constraints()->set_excluded_items(0, "jumping_jacks");
+  r.mutable_constraints()->set_cadence_target_spm(300);
+  absl::Status bad = FromGrpcStatus(stack_->planning().SetClinicianConstraints(Context().get(), r, &stored));
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& v : FieldViolationsOf(bad)) fields.push_back(v.field);
+  EXPECT_EQ(fields, (std::vector<std::string>{"constraints.cadence_target_spm", "constraints.excluded_items[0]"}));
+}
+
 }  // namespace
 }  // namespace gaitkeeper::testing
