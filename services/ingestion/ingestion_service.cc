@@ -5,7 +5,7 @@
 #include "services/common/dynamics_series.h"
 #include "services/ingestion/activity_import.h"
 #include "services/ingestion/sha256.h"
-#include "services/common/pagination.h"
+#include "services/common/list_request.h"
 #include "services/common/resource_names.h"
 #include "services/common/rpc.h"
 #include "services/common/time_util.h"
@@ -114,27 +114,18 @@ grpc::Status IngestionService::ListSessions(grpc::ServerContext* context,
                                             const v1::ListSessionsRequest* request,
                                             v1::ListSessionsResponse* response) {
   return RunRpc(resolver_, *context, "ListSessions", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
     std::optional<int64_t> from;
     std::optional<int64_t> to;
     if (request->has_start_time_from()) from = timeutil::ToMicros(request->start_time_from());
     if (request->has_start_time_to()) to = timeutil::ToMicros(request->start_time_to());
     // The token is bound to the parent and the filter.
-    const std::string scope = absl::StrCat("sessions:", *athlete, ":", from.value_or(-1), ":", to.value_or(-1));
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "sessions", absl::StrCat(from.value_or(-1), ":", to.value_or(-1)));
+    if (!list.ok()) return list.status();
     absl::StatusOr<IngestionRepository::SessionPage> page =
-        repository_.ListSessions(*athlete, from, to, after, *page_size);
+        repository_.ListSessions(list->athlete_id, from, to, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::Session& s : page->sessions) *response->add_sessions() = std::move(s);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }
@@ -341,21 +332,12 @@ grpc::Status IngestionService::ListPainReports(grpc::ServerContext* context,
                                                const v1::ListPainReportsRequest* request,
                                                v1::ListPainReportsResponse* response) {
   return RunRpc(resolver_, *context, "ListPainReports", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
-    const std::string scope = absl::StrCat("painReports:", *athlete);
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
-    absl::StatusOr<IngestionRepository::PainPage> page = repository_.ListPainReports(*athlete, after, *page_size);
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "painReports");
+    if (!list.ok()) return list.status();
+    absl::StatusOr<IngestionRepository::PainPage> page = repository_.ListPainReports(list->athlete_id, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::PainReport& r : page->reports) *response->add_pain_reports() = std::move(r);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }
@@ -396,25 +378,16 @@ grpc::Status IngestionService::ListQuestionnaireResponses(grpc::ServerContext* c
                                                           const v1::ListQuestionnaireResponsesRequest* request,
                                                           v1::ListQuestionnaireResponsesResponse* response) {
   return RunRpc(resolver_, *context, "ListQuestionnaireResponses", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
     if (!v1::Instrument_IsValid(request->instrument())) {
       return InvalidArgumentWithFields("INVALID_FILTER", {{"instrument", "is not a known value"}});
     }
-    const std::string scope = absl::StrCat("questionnaires:", *athlete, ":", request->instrument());
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "questionnaires", absl::StrCat(request->instrument()));
+    if (!list.ok()) return list.status();
     absl::StatusOr<IngestionRepository::QuestionnairePage> page =
-        repository_.ListQuestionnaireResponses(*athlete, request->instrument(), after, *page_size);
+        repository_.ListQuestionnaireResponses(list->athlete_id, request->instrument(), list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::QuestionnaireResponse& r : page->responses) *response->add_questionnaire_responses() = std::move(r);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }
@@ -466,21 +439,12 @@ grpc::Status IngestionService::RevokeCareLink(grpc::ServerContext* context, cons
 grpc::Status IngestionService::ListCareLinks(grpc::ServerContext* context, const v1::ListCareLinksRequest* request,
                                              v1::ListCareLinksResponse* response) {
   return RunRpc(resolver_, *context, "ListCareLinks", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
-    const std::string scope = absl::StrCat("careLinks:", *athlete);
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
-    absl::StatusOr<IngestionRepository::CareLinkPage> page = repository_.ListCareLinks(*athlete, after, *page_size);
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "careLinks");
+    if (!list.ok()) return list.status();
+    absl::StatusOr<IngestionRepository::CareLinkPage> page = repository_.ListCareLinks(list->athlete_id, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::CareLink& l : page->links) *response->add_care_links() = std::move(l);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }

@@ -1,7 +1,7 @@
 #include "services/planning/planning_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/common/pagination.h"
+#include "services/common/list_request.h"
 #include "services/common/resource_names.h"
 #include "services/common/rpc.h"
 #include "services/common/status.h"
@@ -67,24 +67,15 @@ grpc::Status PlanningService::GetCurrentPlan(grpc::ServerContext* context, const
 grpc::Status PlanningService::ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
                                         v1::ListPlansResponse* response) {
   return RunRpc(resolver_, *context, "ListPlans", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
-    const std::string scope = absl::StrCat("plans:", *athlete, ":", request->state());
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "plans", absl::StrCat(request->state()));
+    if (!list.ok()) return list.status();
     if (!v1::PlanState_IsValid(request->state())) {
       return InvalidArgumentWithFields("INVALID_FILTER", {{"state", "is not a known value"}});
     }
-    absl::StatusOr<PlanningRepository::PlanPage> page = repository_.ListPlans(*athlete, request->state(), after, *page_size);
+    absl::StatusOr<PlanningRepository::PlanPage> page = repository_.ListPlans(list->athlete_id, request->state(), list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::Plan& p : page->plans) *response->add_plans() = std::move(p);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }

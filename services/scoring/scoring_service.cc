@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/common/logging.h"
+#include "services/common/list_request.h"
 #include "services/common/rpc.h"
 #include "services/common/time_util.h"
 #include "services/scoring/gait_scorer.h"
@@ -131,22 +132,13 @@ grpc::Status ScoringService::GetRunnerSummary(grpc::ServerContext* context, cons
 grpc::Status ScoringService::ListScores(grpc::ServerContext* context, const v1::ListScoresRequest* request,
                                         v1::ListScoresResponse* response) {
   return RunRpc(resolver_, *context, "ListScores", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
-    if (!athlete.ok()) return athlete.status();
-    absl::StatusOr<int> page_size = pagination::EffectivePageSize(request->page_size());
-    if (!page_size.ok()) return page_size.status();
-    const std::string scope = absl::StrCat("scores:", *athlete, ":", kAlgorithmVersion);
-    std::optional<pagination::Cursor> after;
-    if (!request->page_token().empty()) {
-      absl::StatusOr<pagination::Cursor> cursor = pagination::Decode(request->page_token(), scope);
-      if (!cursor.ok()) return cursor.status();
-      after = *cursor;
-    }
+    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "scores", absl::StrCat(kAlgorithmVersion));
+    if (!list.ok()) return list.status();
     absl::StatusOr<ScoringRepository::ScorePage> page =
-        repository_.ListScores(*athlete, kAlgorithmVersion, after, *page_size);
+        repository_.ListScores(list->athlete_id, kAlgorithmVersion, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::GaitScore& s : page->scores) *response->add_scores() = std::move(s);
-    if (page->next.has_value()) response->set_next_page_token(pagination::Encode(scope, *page->next));
+    response->set_next_page_token(list->NextToken(page->next));
     return absl::OkStatus();
   });
 }
