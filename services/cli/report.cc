@@ -71,6 +71,14 @@ std::string FormatScore(const scoring::v1::GaitScore& score) {
   for (const scoring::v1::MetricSummary& m : score.metrics()) {
     if (!m.explanation().empty()) absl::StrAppend(&out, "  - ", m.explanation(), "\n");
   }
+  for (const scoring::v1::SpeedBand& b : score.speed_bands()) {
+    absl::StrAppendFormat(&out, "  At %.1f–%.1f km/h (%d s): cadence %.0f steps/min, step %.2f m\n", b.min_speed_mps() * 3.6,
+                          b.max_speed_mps() * 3.6, b.sample_count(), b.cadence_median_spm(), b.step_length_median_m());
+  }
+  if (score.walking_segments() > 0) {
+    absl::StrAppendFormat(&out, "  Walking: %d stretches, %.0f s in all (kept, not dropped)\n", score.walking_segments(),
+                          score.walking_seconds());
+  }
   if (score.drift_size() > 0) absl::StrAppend(&out, "  Fatigue drift:\n");
   for (const scoring::v1::MetricDrift& d : score.drift()) absl::StrAppend(&out, "  - ", d.explanation(), "\n");
   for (const scoring::v1::ImuSensorMetrics& imu : score.imu()) {

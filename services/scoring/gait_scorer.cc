@@ -91,6 +91,27 @@ std::optional<Drift> ThirdsDrift(const std::vector<float>& values, const std::ve
   return Drift{a.median, b.median};
 }
 
+WalkingSegments FindWalkingSegments(const DynamicsSeries& series, double min_seconds) {
+  WalkingSegments out;
+  size_t begin = 0;
+  bool in_walk = false;
+  auto close = [&](size_t end) {
+    const double seconds = (series.offset_ms[end - 1] - series.offset_ms[begin]) / 1000.0 + 1.0;
+    if (seconds >= min_seconds) {
+      ++out.count;
+      out.seconds += seconds;
+    }
+  };
+  for (size_t i = 0; i < series.size(); ++i) {
+    const bool walking = ClassifySample(At(series.cadence_spm, i), At(series.speed_mps, i)) == Gait::kWalking;
+    if (walking && !in_walk) begin = i;
+    if (!walking && in_walk) close(i);
+    in_walk = walking;
+  }
+  if (in_walk) close(series.size());
+  return out;
+}
+
 std::vector<float> StepLengths(const DynamicsSeries& series) {
   const size_t n = series.size();
   std::vector<float> out(n, kMissing);
@@ -143,6 +164,9 @@ v1::GaitScore ScoreDynamics(const DynamicsSeries& series, const AthleteContext& 
   }
   score.set_running_sample_count(static_cast<int64_t>(running.size()));
   score.set_walking_sample_count(walking);
+  const WalkingSegments walks = FindWalkingSegments(series, 10);
+  score.set_walking_segments(walks.count);
+  score.set_walking_seconds(walks.seconds);
   if (running.empty()) return score;
 
   const Distribution cadence = Summarize(ColumnOrEmpty(series.cadence_spm, n), running);
@@ -213,6 +237,29 @@ v1::GaitScore ScoreDynamics(const DynamicsSeries& series, const AthleteContext& 
     v1::MetricSummary* m = AddMetric(score, v1::METRIC_SPEED, "m/s", speed);
     m->set_explanation(absl::StrFormat("Running speed %.1f km/h (median).", speed.median * 3.6));
   }
+  // Per speed band: cadence and step length change with speed, so compare like with like.
+  if (speed.count > 0) {
+    const std::vector<float>& speeds = ColumnOrEmpty(series.speed_mps, n);
+    for (size_t b = 0; b + 1 < std::size(kSpeedBandEdges); ++b) {
+      std::vector<size_t> in_band;
+      for (size_t i : running) {
+        if (Present(speeds[i]) && speeds[i] >= kSpeedBandEdges[b] && speeds[i] < kSpeedBandEdges[b + 1]) in_band.push_back(i);
+      }
+      if (in_band.size() < 30) continue;  // under half a minute: not a band worth reporting
+      v1::SpeedBand* band = score.add_speed_bands();
+      band->set_min_speed_mps(kSpeedBandEdges[b]);
+      band->set_max_speed_mps(kSpeedBandEdges[b + 1]);
+      band->set_sample_count(static_cast<int64_t>(in_band.size()));
+      band->set_cadence_median_spm(Summarize(ColumnOrEmpty(series.cadence_spm, n), in_band).median);
+      const Distribution band_step = Summarize(step_lengths, in_band);
+      band->set_step_length_median_m(band_step.median);
+      if (athlete.height_cm.has_value() && *athlete.height_cm > 0) {
+        band->set_step_length_relative_to_height(band_step.median / (*athlete.height_cm / 100.0));
+      }
+      band->set_ground_contact_time_median_ms(Summarize(ColumnOrEmpty(series.ground_contact_time_ms, n), in_band).median);
+    }
+  }
+
   // Fatigue drift of cadence, contact time and oscillation (first vs last third of the running part).
   struct DriftSpec {
     v1::Metric metric;

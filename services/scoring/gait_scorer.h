@@ -13,7 +13,7 @@ namespace gaitkeeper::scoring {
 
 // Bumped whenever a change alters scores; every stored score records it, so sessions can be
 // re-scored and scores of different versions are never compared silently.
-inline constexpr int kAlgorithmVersion = 2;  // 2: + fatigue drift, IMU metrics, knee-load score
+inline constexpr int kAlgorithmVersion = 2;  // 2: + fatigue drift, speed bands, IMU metrics, knee-load score
 
 // A sample counts as running when cadence >= 140 spm or speed >= 2.5 m/s; as stopped when
 // speed < 0.5 m/s and cadence < 40 spm (or both absent); otherwise as walking. Walking samples
@@ -54,6 +54,18 @@ struct Drift {
   double last_third = 0;
 };
 std::optional<Drift> ThirdsDrift(const std::vector<float>& values, const std::vector<size_t>& running);
+
+// Speed band edges (m/s) for per-band metrics: running speeds from 2.2 m/s (8 km/h) up, in bands
+// of about 1–2 km/h, so step length and cadence are compared at matched speed.
+inline constexpr double kSpeedBandEdges[] = {0.0, 2.2, 2.5, 2.8, 3.1, 3.4, 3.8, 4.4, 12.0};
+
+// Stretches of consecutive walking samples of at least `min_seconds`: their count and total
+// duration (seconds, from the sample offsets).
+struct WalkingSegments {
+  int count = 0;
+  double seconds = 0;
+};
+WalkingSegments FindWalkingSegments(const DynamicsSeries& series, double min_seconds);
 
 // Step length of every sample: the measured one when present, else speed / (cadence / 60).
 std::vector<float> StepLengths(const DynamicsSeries& series);

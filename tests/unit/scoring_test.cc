@@ -106,6 +106,26 @@ TEST(GaitScorer, WalkBreaksAreCountedNotMixedIntoRunningCadence) {
   EXPECT_NEAR(Find(score, v1::METRIC_CADENCE)->median(), 160, 1.0);
 }
 
+TEST(GaitScorer, SpeedBandsAndWalkingSegments) {
+  synthetic::RunProfile p;
+  p.duration_s = 1800;
+  p.speed_mps = 2.95;  // one band: [2.8, 3.1)
+  p.relative_noise = 0.005;
+  p.cadence_drift = 0;
+  p.walk_every_s = 300;
+  p.walk_for_s = 60;
+  AthleteContext athlete;
+  athlete.height_cm = 175;
+  v1::GaitScore score = ScoreDynamics(ToSeries(synthetic::GenerateRun(p)), athlete);
+  ASSERT_EQ(score.speed_bands_size(), 1);
+  EXPECT_DOUBLE_EQ(score.speed_bands(0).min_speed_mps(), 2.8);
+  EXPECT_NEAR(score.speed_bands(0).cadence_median_spm(), 162, 1.0);
+  EXPECT_NEAR(score.speed_bands(0).step_length_median_m(), 2.95 / (162 / 60.0), 0.02);
+  EXPECT_NEAR(score.speed_bands(0).step_length_relative_to_height(), 2.95 / (162 / 60.0) / 1.75, 0.02);
+  EXPECT_EQ(score.walking_segments(), 5);  // a minute's walk every five minutes, from minute 5
+  EXPECT_NEAR(score.walking_seconds(), 300, 15);
+}
+
 TEST(GaitScorer, FatigueDriftShowsInTheSpread) {
   synthetic::RunProfile p;
   p.cadence_spm = 170;
