@@ -89,7 +89,8 @@ absl::Status StatusFromCurrentException(absl::string_view what, bool* broken_con
     return absl::NotFoundError(absl::StrCat(what, ": a referenced resource does not exist"));
   } catch (const pqxx::check_violation&) {
     return absl::InvalidArgumentError(absl::StrCat(what, ": a value is out of range"));
-  } catch (const pqxx::serialization_failure&) {
+  } catch (const pqxx::transaction_rollback&) {
+    // Serialization failures and deadlocks: the transaction was rolled back; a retry can succeed.
     return absl::AbortedError(absl::StrCat(what, ": concurrent change, retry"));
   } catch (const pqxx::data_exception& e) {
     log::Warning("db_data_exception", {{"operation", what}, {"sqlstate", e.sqlstate()}});

@@ -70,7 +70,7 @@ class Pool {
 // Runs `body(pqxx::work&)` in a transaction on a pooled connection and commits when it returns an
 // OK status. pqxx exceptions never escape: broken connections become Unavailable (retried once
 // when nothing was committed), unique violations AlreadyExists, check violations
-// InvalidArgument, serialization failures Aborted, anything else Internal. `what` names the
+// InvalidArgument, serialization failures and deadlocks Aborted, anything else Internal. `what` names the
 // operation in logs; statement parameters are never logged.
 template <typename T, typename Body>
 absl::StatusOr<T> RunInTransaction(Pool& pool, absl::string_view what, Body&& body);

@@ -328,27 +328,36 @@ absl::StatusOr<IngestionRepository::ImuBatchResult> IngestionRepository::AppendI
   const int64_t start = static_cast<int64_t>(batch.start_offset_us());
   const int64_t end = start + static_cast<int64_t>(std::llround(count * 1e6 / def.rate_hz()));
   return db::RunInTransaction<ImuBatchResult>(pool_, "append_imu_batch", [&](pqxx::work& tx) -> absl::StatusOr<ImuBatchResult> {
-    pqxx::result rows = tx.exec_prepared(q::kIngestionLockImuStream, ref.session_id, ref.athlete_id,
-                                         static_cast<int>(def.placement()));
-    if (rows.empty()) {
+    pqxx::result session = tx.exec_prepared(q::kIngestionLockSessionState, ref.session_id, ref.athlete_id);
+    if (session.empty()) {
       return absl::NotFoundError(absl::StrCat(names::Session(ref.athlete_id, ref.session_id), " not found"));
     }
-    const pqxx::row& row = rows[0];
+    // Read after the lock: a concurrent stream of the same sensor has committed by now.
+    pqxx::result streams = tx.exec_prepared(q::kIngestionGetImuStream, ref.session_id, static_cast<int>(def.placement()));
     ImuBatchResult result;
     std::string stream_id;
-    if (!row["stream_id"].is_null()) {
+    int64_t end_offset_us = 0;
+    if (!streams.empty()) {
+      const pqxx::row& row = streams[0];
       stream_id = row["stream_id"].c_str();
       result.last_sequence = row["last_sequence"].as<int64_t>();
       result.sample_count = row["sample_count"].as<int64_t>();
       result.clipped_count = row["clipped_count"].as<int64_t>();
+      end_offset_us = row["end_offset_us"].as<int64_t>();
       if (batch.sequence() <= result.last_sequence) return result;  // a resend
-      const bool same = row["rate_hz"].as<float>() == def.rate_hz() && row["accel_range_g"].as<float>() == def.accel_range_g() &&
-                        row["has_gyroscope"].as<bool>() == def.has_gyroscope();
-      if (!same) {
-        return WithReason(absl::FailedPreconditionError("the stream definition (rate, range, gyroscope) differs from its first batch"),
+      // Reals come back through text: compare with a relative tolerance, not bit for bit.
+      auto same = [](double a, double b) { return std::fabs(a - b) <= 1e-6 * std::max(std::fabs(a), std::fabs(b)); };
+      const std::optional<double> gyro_range = db::Optional<double>(row["gyro_range_dps"]);
+      const bool same_definition =
+          same(row["rate_hz"].as<double>(), def.rate_hz()) && same(row["accel_range_g"].as<double>(), def.accel_range_g()) &&
+          row["has_gyroscope"].as<bool>() == def.has_gyroscope() &&
+          (!def.has_gyroscope() || (gyro_range.has_value() && same(*gyro_range, def.gyro_range_dps())));
+      if (!same_definition) {
+        return WithReason(absl::FailedPreconditionError("the stream definition (rate, ranges, gyroscope) differs from its first batch"),
                           "STREAM_MISMATCH");
       }
     }
+    const pqxx::row& row = session[0];
     if (absl::string_view(row["state"].c_str()) != "OPEN") {
       return WithReason(absl::FailedPreconditionError("the session is completed and takes no more samples"),
                         "SESSION_COMPLETED");
@@ -364,7 +373,7 @@ absl::StatusOr<IngestionRepository::ImuBatchResult> IngestionRepository::AppendI
                                     def.rate_hz(), def.accel_range_g(), def.has_gyroscope(),
                                     Opt(def.has_gyroscope(), def.gyro_range_dps()))[0]
                       .c_str();
-    } else if (start < row["end_offset_us"].as<int64_t>()) {
+    } else if (start < end_offset_us) {
       return InvalidArgumentWithFields("INVALID_IMU_SAMPLES",
                                        {{"start_offset_us", "must not be before the end of the previous batch"}});
     }
@@ -512,13 +521,23 @@ absl::StatusOr<IngestionRepository::ImportResult> IngestionRepository::ImportAct
       result.duplicate = duplicate;
       return result;
     };
+    // The athlete's row lock serialises their imports: a retry racing its first attempt, or the
+    // same file under two request_ids, sees the other's committed result instead of a conflict.
+    if (tx.exec_prepared(q::kIngestionGetAthleteForUpdate, athlete_id).empty()) {
+      pqxx::result other = tx.exec_prepared(q::kIngestionFindActivityByRequest, request_id);
+      if (!other.empty()) return RequestIdReused("import");
+      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    }
     pqxx::result replay = tx.exec_prepared(q::kIngestionFindActivityByRequest, request_id);
     if (!replay.empty()) {
-      if (absl::string_view(replay[0]["athlete_id"].c_str()) != athlete_id) return RequestIdReused("import");
+      if (absl::string_view(replay[0]["athlete_id"].c_str()) != athlete_id ||
+          db::BytesOf(replay[0]["content_sha256"]) != content_sha256) {
+        return RequestIdReused("import");
+      }
       return session_result(replay[0]["session_id"].c_str(), false);
     }
-    if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
-      return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    if (!tx.exec_prepared(q::kIngestionFindSessionByRequest, request_id, db::Bytes(content_sha256)).empty()) {
+      return RequestIdReused("session");  // the request_id of a session created by CreateSession
     }
     pqxx::result duplicate = tx.exec_prepared(q::kIngestionFindDuplicateActivity, athlete_id, db::Bytes(content_sha256),
                                               activity.fit_file_id);

@@ -53,7 +53,8 @@ absl::StatusOr<rules::PlanRulesInputs> PlanningRepository::LoadInputs(const std:
     Inputs inputs;
     inputs.start_date = absl::CivilDay(start_date.year(), start_date.month(), start_date.day());
     inputs.profile.painful_side = static_cast<common::v1::Side>(athlete[0]["painful_side"].as<int>());
-    pqxx::result score = tx.exec_prepared(q::kPlanningLatestGaitScore, athlete_id);
+    const int64_t midnight = MidnightMicros(start_date);
+    pqxx::result score = tx.exec_prepared(q::kPlanningLatestGaitScore, athlete_id, midnight);
     if (!score.empty()) {
       scoring::v1::GaitScore parsed;
       if (!parsed.ParseFromString(db::BytesOf(score[0]["result"]))) {
@@ -76,7 +77,6 @@ absl::StatusOr<rules::PlanRulesInputs> PlanningRepository::LoadInputs(const std:
       report.session_distance_km = db::Optional<double>(row["session_km"]);
       inputs.pain_reports.push_back(report);
     }
-    const int64_t midnight = MidnightMicros(start_date);
     for (const pqxx::row& row : tx.exec_prepared(q::kPlanningRecentRuns, athlete_id, midnight)) {
       rules::RunRecord run;
       if (!absl::ParseCivilTime(row["run_date"].c_str(), &run.date)) continue;

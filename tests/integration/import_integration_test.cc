@@ -209,6 +209,12 @@ TEST_F(ImportTest, ReUploadIsDetectedAndARetryReturnsTheFirstResult) {
   ASSERT_TRUE(reexport.ok());
   EXPECT_TRUE(reexport->duplicate());
   EXPECT_EQ(StoredRows(), 2);  // one session, one file
+  // The first request_id with another file is a reuse, not a replay.
+  p.seed = 7;
+  absl::StatusOr<ing::ImportActivityResponse> reused = Import(MakeFitRun(synthetic::GenerateRun(p), 1, 2099), request_id);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(ReasonOf(reused.status()), "REQUEST_ID_REUSED");
+  EXPECT_EQ(StoredRows(), 2);
 }
 
 TEST_F(ImportTest, CorruptTruncatedAndNonRunningFilesLeaveNothingBehind) {

@@ -96,6 +96,18 @@ TEST_F(WorkflowTest, RunnerWithoutAClinicGetsTheirPlanDirectly) {
   EXPECT_EQ(Current()->name(), plan.name());
 }
 
+TEST_F(WorkflowTest, APlanForAnEarlierWeekDoesNotBecomeCurrent) {
+  pl::Plan this_week = Generate();
+  pl::GeneratePlanRequest r;
+  r.set_parent(athlete_.name());
+  r.set_request_id(names::NewUuid());
+  *r.mutable_start_date() = timeutil::AddDays(timeutil::DateOfMicros(timeutil::NowMicros()), -60);  // an old import
+  pl::Plan old;
+  ASSERT_TRUE(stack_->planning().GeneratePlan(Context().get(), r, &old).ok());
+  ASSERT_TRUE(Current().ok());
+  EXPECT_EQ(Current()->name(), this_week.name());
+}
+
 TEST_F(WorkflowTest, DraftIsEditedThenApprovedWithEveryChangeRecorded) {
   ing::CareLink link = Link();
   pl::Plan draft = Generate();

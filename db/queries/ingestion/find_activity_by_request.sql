@@ -1,1 +1,1 @@
-SELECT athlete_id, session_id FROM activity_files WHERE request_id = $1
+SELECT athlete_id, session_id, content_sha256 FROM activity_files WHERE request_id = $1
