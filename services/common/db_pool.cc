@@ -6,6 +6,23 @@
 
 namespace gaitkeeper::db {
 
+namespace {
+thread_local Scope current_scope;
+}  // namespace
+
+const Scope& CurrentScope() { return current_scope; }
+
+ScopeGuard::ScopeGuard(Scope scope) : previous_(std::move(current_scope)) {
+  current_scope = std::move(scope);
+}
+
+ScopeGuard::~ScopeGuard() { current_scope = std::move(previous_); }
+
+void ApplyScope(pqxx::work& tx) {
+  if (current_scope.empty()) return;
+  tx.exec_prepared(query::kCommonSetScope, current_scope.athlete_id, current_scope.clinic_id);
+}
+
 Pool::Lease::Lease(Pool* pool, std::unique_ptr<pqxx::connection> connection)
     : pool_(pool), connection_(std::move(connection)) {}
 

@@ -67,6 +67,34 @@ class Pool {
   int open_ = 0;  // idle + leased + being opened
 };
 
+// The tenancy scope of the database work of the current thread (migration 0006, docs/SECURITY.md):
+// which athlete and/or clinic the running RPC was authorised for. The authorization gate sets it
+// for the duration of one call with a ScopeGuard; every transaction RunInTransaction opens on the
+// thread starts by setting it (local to the transaction). Row-level security hides and refuses
+// every athlete row outside it; with no scope no athlete row is visible at all.
+struct Scope {
+  std::string athlete_id;  // "" = none
+  std::string clinic_id;   // "" = none
+  bool empty() const { return athlete_id.empty() && clinic_id.empty(); }
+};
+
+const Scope& CurrentScope();
+
+// Sets the current thread's scope until destroyed (then restores the previous one).
+class ScopeGuard {
+ public:
+  explicit ScopeGuard(Scope scope);
+  ~ScopeGuard();
+  ScopeGuard(const ScopeGuard&) = delete;
+  ScopeGuard& operator=(const ScopeGuard&) = delete;
+
+ private:
+  Scope previous_;
+};
+
+// Applies CurrentScope() to `tx` (nothing when empty). Called by RunInTransaction.
+void ApplyScope(pqxx::work& tx);
+
 // Runs `body(pqxx::work&)` in a transaction on a pooled connection and commits when it returns an
 // OK status. pqxx exceptions never escape: broken connections become Unavailable (retried once
 // when nothing was committed), unique violations AlreadyExists, check violations
@@ -88,6 +116,7 @@ absl::StatusOr<T> RunInTransaction(Pool& pool, absl::string_view what, Body&& bo
     absl::Status failure;
     try {
       pqxx::work tx(lease->connection());
+      ApplyScope(tx);
       absl::StatusOr<T> result = body(tx);
       if (!result.ok()) return result.status();  // tx aborts in its destructor
       committing = true;

@@ -27,4 +27,20 @@ struct AthleteList {
 absl::StatusOr<AthleteList> ParseAthleteList(absl::string_view parent, int32_t page_size, absl::string_view page_token,
                                              absl::string_view kind, absl::string_view filter = "");
 
+// The same for a parent that may be "athletes/{athlete}" or "clinics/{clinic}" (lists that an
+// athlete and a clinic both see: care links, audit events). Exactly one of athlete_id/clinic_id
+// is set.
+struct ParentList {
+  std::string athlete_id;
+  std::string clinic_id;
+  int page_size = kDefaultPageSize;
+  std::optional<Cursor> after;
+  std::string scope;
+
+  std::string NextToken(const std::optional<Cursor>& next) const { return next.has_value() ? Encode(scope, *next) : ""; }
+};
+
+absl::StatusOr<ParentList> ParseAthleteOrClinicList(absl::string_view parent, int32_t page_size,
+                                                    absl::string_view page_token, absl::string_view kind);
+
 }  // namespace gaitkeeper::pagination

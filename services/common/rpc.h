@@ -5,6 +5,7 @@
 #include "absl/status/status.h"
 #include "absl/time/clock.h"
 #include "grpcpp/grpcpp.h"
+#include "services/common/authz/gate.h"
 #include "services/common/caller.h"
 #include "services/common/logging.h"
 #include "services/common/status.h"
@@ -15,16 +16,16 @@ namespace gaitkeeper {
 void LogRpc(absl::string_view method, const Caller* caller, const absl::Status& status,
             absl::Duration elapsed);
 
-// The path every RPC handler takes: resolve the caller (the one place that decides who is
-// calling), run `body(caller)`, log the outcome and map the absl::Status to gRPC once.
+// The path every RPC handler takes: the gate authenticates the caller and applies the abuse
+// limits, `body(call)` names its target with call.Authorize(...) before touching any data, the
+// gate audits and logs the outcome, and the absl::Status is mapped to gRPC once.
 template <typename Body>
-grpc::Status RunRpc(const CallerResolver& resolver, const grpc::ServerContext& context,
-                    absl::string_view method, Body&& body) {
-  const absl::Time start = absl::Now();
-  absl::StatusOr<Caller> caller = resolver.Resolve(context);
-  absl::Status status = caller.ok() ? body(*caller) : caller.status();
-  LogRpc(method, caller.ok() ? &*caller : nullptr, status, absl::Now() - start);
-  return ToGrpcStatus(status);
+grpc::Status RunRpc(authz::Gate& gate, const grpc::ServerContext& context, absl::string_view method,
+                    Body&& body) {
+  authz::Call call(gate, context, method);
+  absl::Status status = call.Begin();
+  if (status.ok()) status = body(call);
+  return ToGrpcStatus(call.Finish(std::move(status)));
 }
 
 }  // namespace gaitkeeper

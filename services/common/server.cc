@@ -28,7 +28,10 @@ absl::Status Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options_.listen_address, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(options_.listen_address,
+                           options_.credentials != nullptr ? options_.credentials
+                                                           : grpc::InsecureServerCredentials(),
+                           &port_);
   builder.SetMaxReceiveMessageSize(options_.max_receive_message_bytes);
   grpc::ResourceQuota quota("gaitkeeper");
   quota.SetMaxThreads(options_.max_threads);

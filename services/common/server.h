@@ -23,6 +23,9 @@ class Server {
     // Largest request message accepted; larger ones get RESOURCE_EXHAUSTED from gRPC itself.
     int max_receive_message_bytes = 4 * 1024 * 1024;
     absl::Duration shutdown_grace = absl::Seconds(10);
+    // TLS (authz/security_config.h); null = plaintext, which the configuration only allows on
+    // loopback.
+    std::shared_ptr<grpc::ServerCredentials> credentials;
   };
 
   // `services` are registered but not owned; they must outlive the server.

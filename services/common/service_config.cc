@@ -22,8 +22,6 @@ void AddCommonFlags(Flags& flags, absl::string_view service, std::string default
                "seconds in-flight calls get to finish after SIGTERM/SIGINT");
   flags.AddChoice("log_level", "GK_LOG_LEVEL", "info", {"debug", "info", "warning", "error"},
                   "lowest level logged");
-  flags.AddChoice("auth_mode", "GK_AUTH_MODE", "development", {"development"},
-                  "how callers are identified; 'development' checks no credentials");
 }
 
 std::optional<int> ParseFlagsOrExit(Flags& flags, int argc, char** argv) {
@@ -55,11 +53,6 @@ absl::StatusOr<CommonConfig> ReadCommonConfig(const Flags& flags) {
   log::Level level = log::Level::kInfo;
   log::ParseLevel(flags.GetString("log_level"), &level);
   log::SetMinLevel(level);
-  config.auth_mode = CallerResolver::AuthMode::kDevelopment;
-  log::Warning("development_auth_mode",
-               {{"message",
-                 "AUTH MODE 'development': callers are NOT authenticated. Never expose this "
-                 "service beyond loopback or use it with real health data."}});
   return config;
 }
 

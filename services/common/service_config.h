@@ -6,7 +6,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "services/common/caller.h"
 #include "services/common/flags.h"
 
 namespace gaitkeeper {
@@ -19,11 +18,10 @@ struct CommonConfig {
   int db_pool_size = 8;
   int max_threads = 16;
   absl::Duration shutdown_grace = absl::Seconds(10);
-  CallerResolver::AuthMode auth_mode = CallerResolver::AuthMode::kDevelopment;
 };
 
 // Declares --listen, --database_url, --db_pool_size, --max_threads, --shutdown_grace_s,
-// --log_level and --auth_mode. `service` is "ingestion" etc. (env GK_INGESTION_LISTEN).
+// --log_level. Security flags (tokens, TLS, limits): authz/security_config.h. `service` is "ingestion" etc. (env GK_INGESTION_LISTEN).
 void AddCommonFlags(Flags& flags, absl::string_view service, std::string default_listen);
 
 // Parses argv and the environment. Returns an exit code when the program should stop now
@@ -31,7 +29,7 @@ void AddCommonFlags(Flags& flags, absl::string_view service, std::string default
 std::optional<int> ParseFlagsOrExit(Flags& flags, int argc, char** argv);
 
 // Reads and checks the common values (e.g. a database URL is required). Also applies
-// --log_level and warns loudly about development auth mode.
+// --log_level.
 absl::StatusOr<CommonConfig> ReadCommonConfig(const Flags& flags);
 
 // ParseFlagsOrExit + ReadCommonConfig: fills *config, or returns the exit code to stop with.

@@ -122,7 +122,7 @@ std::optional<T> Opt(bool has, T value) {
 
 }  // namespace
 
-absl::StatusOr<v1::Athlete> IngestionRepository::CreateAthlete(const std::string& request_id,
+absl::StatusOr<v1::Athlete> IngestionRepository::CreateAthlete(const std::string& athlete_id, const std::string& request_id,
                                                                const v1::Athlete& athlete) {
   v1::Athlete payload = athlete;
   payload.clear_name();
@@ -137,7 +137,7 @@ absl::StatusOr<v1::Athlete> IngestionRepository::CreateAthlete(const std::string
         static_cast<int>(a.sex()), static_cast<int>(a.dominant_side()),
         static_cast<int>(a.painful_side()),
         Opt(a.has_running_experience_years(), a.running_experience_years()),
-        Opt(a.has_weekly_volume_before_pain_km(), a.weekly_volume_before_pain_km()));
+        Opt(a.has_weekly_volume_before_pain_km(), a.weekly_volume_before_pain_km()), athlete_id);
     std::string id;
     if (!inserted.empty()) {
       id = inserted[0]["id"].c_str();
@@ -199,7 +199,13 @@ absl::StatusOr<v1::Session> IngestionRepository::CreateSession(const std::string
         s.device(), static_cast<int>(s.surface()), s.shoe());
     if (!inserted.empty()) return SessionFromRow(inserted[0]);
     pqxx::result existing = tx.exec_prepared(q::kIngestionFindSessionByRequest, request_id, db::Bytes(fingerprint));
-    if (existing.empty()) return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+    if (existing.empty()) {
+      if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
+        return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
+      }
+      // Taken by another athlete's session, which row security keeps invisible here.
+      return RequestIdReused("session");
+    }
     if (!existing[0]["same_payload"].as<bool>()) return RequestIdReused("session");
     return SessionFromRow(tx.exec_prepared1(q::kIngestionGetSession, existing[0]["id"].c_str(), athlete_id));
   });
@@ -694,6 +700,130 @@ absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListCareL
     if (static_cast<int>(rows.size()) > page_size) {
       const pqxx::row& last = rows[page_size - 1];
       page.next = pagination::Cursor{last["grant_us"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+namespace {
+
+// Reads an optional keyset cursor of (µs, uuid).
+absl::Status ParseCursor(const std::optional<pagination::Cursor>& after, std::optional<int64_t>* us,
+                         std::optional<std::string>* id) {
+  if (!after.has_value()) return absl::OkStatus();
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(after->key, &value) || !names::IsUuid(after->id)) {
+    return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+  }
+  *us = value;
+  *id = after->id;
+  return absl::OkStatus();
+}
+
+v1::Clinician ClinicianFromRow(const pqxx::row& row) {
+  v1::Clinician c;
+  c.set_name(absl::StrCat("clinics/", row["clinic_id"].c_str(), "/clinicians/", row["id"].c_str()));
+  c.set_display_name(row["display_name"].c_str());
+  c.set_role(absl::string_view(row["role"].c_str()) == "CLINIC_ADMIN" ? v1::CLINICIAN_ROLE_CLINIC_ADMIN
+                                                                      : v1::CLINICIAN_ROLE_CLINICIAN);
+  *c.mutable_create_time() = timeutil::FromMicros(row["create_us"].as<int64_t>());
+  if (!row["disable_us"].is_null()) *c.mutable_disable_time() = timeutil::FromMicros(row["disable_us"].as<int64_t>());
+  c.set_active(row["disable_us"].is_null());
+  return c;
+}
+
+}  // namespace
+
+absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListClinicCareLinks(
+    const std::string& clinic_id, const std::optional<pagination::Cursor>& after, int page_size) {
+  std::optional<int64_t> after_us;
+  std::optional<std::string> after_id;
+  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  return db::RunInTransaction<CareLinkPage>(pool_, "list_clinic_care_links", [&](pqxx::work& tx) -> absl::StatusOr<CareLinkPage> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicCareLinks, clinic_id, after_us, after_id, page_size + 1);
+    CareLinkPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.links.push_back(CareLinkFromRow(rows[i]));
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["grant_us"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<v1::Clinician> IngestionRepository::CreateClinician(const std::string& clinic_id,
+                                                                   const std::string& request_id,
+                                                                   const v1::Clinician& clinician) {
+  v1::Clinician payload;
+  payload.set_display_name(clinician.display_name());
+  payload.set_role(clinician.role());
+  const std::string fingerprint = absl::StrCat(clinic_id, "|", Fingerprint(payload));
+  const std::string role = clinician.role() == v1::CLINICIAN_ROLE_CLINIC_ADMIN ? "CLINIC_ADMIN" : "CLINICIAN";
+  return db::RunInTransaction<v1::Clinician>(pool_, "create_clinician", [&](pqxx::work& tx) -> absl::StatusOr<v1::Clinician> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionInsertClinician, names::NewUuid(), request_id,
+                                         db::Bytes(fingerprint), clinician.display_name(), role, clinic_id);
+    if (!rows.empty()) return ClinicianFromRow(rows[0]);
+    rows = tx.exec_prepared(q::kIngestionFindClinicianByRequest, request_id, db::Bytes(fingerprint));
+    if (rows.empty()) return absl::NotFoundError(absl::StrCat("clinics/", clinic_id, " not found"));
+    if (!rows[0]["same_payload"].as<bool>()) return RequestIdReused("clinician");
+    return ClinicianFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<IngestionRepository::ClinicianPage> IngestionRepository::ListClinicians(
+    const std::string& clinic_id, const std::optional<pagination::Cursor>& after, int page_size) {
+  std::optional<int64_t> after_us;
+  std::optional<std::string> after_id;
+  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  return db::RunInTransaction<ClinicianPage>(pool_, "list_clinicians", [&](pqxx::work& tx) -> absl::StatusOr<ClinicianPage> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicians, clinic_id, after_us, after_id, page_size + 1);
+    ClinicianPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.clinicians.push_back(ClinicianFromRow(rows[i]));
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["create_us"].c_str(), last["id"].c_str()};
+    }
+    return page;
+  });
+}
+
+absl::StatusOr<v1::Clinician> IngestionRepository::DisableClinician(const std::string& clinic_id,
+                                                                    const std::string& clinician_id) {
+  return db::RunInTransaction<v1::Clinician>(pool_, "disable_clinician", [&](pqxx::work& tx) -> absl::StatusOr<v1::Clinician> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionDisableClinician, clinician_id, clinic_id);
+    if (rows.empty()) return absl::NotFoundError("clinician not found");
+    return ClinicianFromRow(rows[0]);
+  });
+}
+
+absl::StatusOr<IngestionRepository::AuditPage> IngestionRepository::ListAuditEvents(
+    const std::string& athlete_id, const std::string& clinic_id, const std::optional<pagination::Cursor>& after,
+    int page_size) {
+  std::optional<int64_t> after_us;
+  std::optional<std::string> after_id;
+  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  std::optional<std::string> athlete = athlete_id.empty() ? std::nullopt : std::optional<std::string>(athlete_id);
+  std::optional<std::string> clinic = clinic_id.empty() ? std::nullopt : std::optional<std::string>(clinic_id);
+  return db::RunInTransaction<AuditPage>(pool_, "list_audit_events", [&](pqxx::work& tx) -> absl::StatusOr<AuditPage> {
+    pqxx::result rows = tx.exec_prepared(q::kIngestionListAuditEvents, athlete, clinic, after_us, after_id, page_size + 1);
+    AuditPage page;
+    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+      const pqxx::row& row = rows[i];
+      v1::AuditEvent e;
+      *e.mutable_event_time() = timeutil::FromMicros(row["event_us"].as<int64_t>());
+      e.set_actor(row["actor"].c_str());
+      e.set_actor_role(row["actor_role"].c_str());
+      if (!row["actor_clinic_id"].is_null()) e.set_actor_clinic(absl::StrCat("clinics/", row["actor_clinic_id"].c_str()));
+      if (!row["athlete_id"].is_null()) e.set_athlete(names::Athlete(row["athlete_id"].c_str()));
+      e.set_service(row["service"].c_str());
+      e.set_method(row["method"].c_str());
+      e.set_resource(row["resource"].c_str());
+      e.set_outcome(row["outcome"].c_str());
+      page.events.push_back(std::move(e));
+    }
+    if (static_cast<int>(rows.size()) > page_size) {
+      const pqxx::row& last = rows[page_size - 1];
+      page.next = pagination::Cursor{last["event_us"].c_str(), last["id"].c_str()};
     }
     return page;
   });

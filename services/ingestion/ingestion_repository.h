@@ -28,7 +28,7 @@ class IngestionRepository {
 
   // Idempotent on request_id: the same payload returns the stored athlete; another payload
   // under the same request_id is AlreadyExists (reason REQUEST_ID_REUSED).
-  absl::StatusOr<v1::Athlete> CreateAthlete(const std::string& request_id, const v1::Athlete& athlete);
+  absl::StatusOr<v1::Athlete> CreateAthlete(const std::string& athlete_id, const std::string& request_id, const v1::Athlete& athlete);
   absl::StatusOr<v1::Athlete> GetAthlete(const std::string& athlete_id);
   // Reads the athlete under a row lock, lets `merge` compute and check the new profile, stores it.
   // `merge` returns the athlete to store or a status (e.g. InvalidArgument) that aborts the update.
@@ -119,6 +119,29 @@ class IngestionRepository {
   };
   absl::StatusOr<CareLinkPage> ListCareLinks(const std::string& athlete_id, const std::optional<pagination::Cursor>& after,
                                              int page_size);
+
+  // A clinic's care links (active and revoked), newest first.
+  absl::StatusOr<CareLinkPage> ListClinicCareLinks(const std::string& clinic_id,
+                                                   const std::optional<pagination::Cursor>& after, int page_size);
+
+  // Clinicians of a clinic (docs/SECURITY.md).
+  absl::StatusOr<v1::Clinician> CreateClinician(const std::string& clinic_id, const std::string& request_id,
+                                                const v1::Clinician& clinician);
+  struct ClinicianPage {
+    std::vector<v1::Clinician> clinicians;
+    std::optional<pagination::Cursor> next;
+  };
+  absl::StatusOr<ClinicianPage> ListClinicians(const std::string& clinic_id,
+                                               const std::optional<pagination::Cursor>& after, int page_size);
+  absl::StatusOr<v1::Clinician> DisableClinician(const std::string& clinic_id, const std::string& clinician_id);
+
+  // The audit trail of one athlete, or of one clinic's clinicians (exactly one id is non-empty).
+  struct AuditPage {
+    std::vector<v1::AuditEvent> events;
+    std::optional<pagination::Cursor> next;
+  };
+  absl::StatusOr<AuditPage> ListAuditEvents(const std::string& athlete_id, const std::string& clinic_id,
+                                            const std::optional<pagination::Cursor>& after, int page_size);
 
   struct ImportResult {
     v1::Session session;

@@ -4,6 +4,7 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/dynamics_series.h"
 #include "services/ingestion/activity_import.h"
+#include "services/ingestion/ingestion_policy.h"
 #include "services/ingestion/sha256.h"
 #include "services/common/list_request.h"
 #include "services/common/resource_names.h"
@@ -13,17 +14,20 @@
 
 namespace gaitkeeper::ingestion {
 
-IngestionService::IngestionService(IngestionRepository& repository, const CallerResolver& resolver,
+IngestionService::IngestionService(IngestionRepository& repository, authz::Gate& gate,
                                    std::function<void()> on_scoring_queued)
-    : repository_(repository), resolver_(resolver), on_scoring_queued_(std::move(on_scoring_queued)) {}
+    : repository_(repository), gate_(gate), on_scoring_queued_(std::move(on_scoring_queued)) {}
 
 grpc::Status IngestionService::CreateAthlete(grpc::ServerContext* context,
                                              const v1::CreateAthleteRequest* request,
                                              v1::Athlete* response) {
-  return RunRpc(resolver_, *context, "CreateAthlete", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreateAthlete", [&](authz::Call& call) -> absl::Status {
     absl::Status valid = ValidateCreateAthlete(*request, timeutil::NowMicros());
     if (!valid.ok()) return valid;
-    absl::StatusOr<v1::Athlete> athlete = repository_.CreateAthlete(request->request_id(), request->athlete());
+    absl::StatusOr<std::string> id = NewAthleteId(call.caller(), request->request_id());
+    if (!id.ok()) return id.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*id, names::Athlete(*id))); !allowed.ok()) return allowed;
+    absl::StatusOr<v1::Athlete> athlete = repository_.CreateAthlete(*id, request->request_id(), request->athlete());
     if (!athlete.ok()) return athlete.status();
     *response = std::move(*athlete);
     return absl::OkStatus();
@@ -33,9 +37,10 @@ grpc::Status IngestionService::CreateAthlete(grpc::ServerContext* context,
 grpc::Status IngestionService::GetAthlete(grpc::ServerContext* context,
                                           const v1::GetAthleteRequest* request,
                                           v1::Athlete* response) {
-  return RunRpc(resolver_, *context, "GetAthlete", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetAthlete", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> id = names::ParseAthlete(request->name(), "name");
     if (!id.ok()) return id.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*id, request->name())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::Athlete> athlete = repository_.GetAthlete(*id);
     if (!athlete.ok()) return athlete.status();
     *response = std::move(*athlete);
@@ -45,9 +50,10 @@ grpc::Status IngestionService::GetAthlete(grpc::ServerContext* context,
 
 grpc::Status IngestionService::UpdateAthlete(grpc::ServerContext* context, const v1::UpdateAthleteRequest* request,
                                              v1::Athlete* response) {
-  return RunRpc(resolver_, *context, "UpdateAthlete", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "UpdateAthlete", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> id = names::ParseAthlete(request->athlete().name(), "athlete.name");
     if (!id.ok()) return id.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*id, request->athlete().name())); !allowed.ok()) return allowed;
     const int64_t now = timeutil::NowMicros();
     absl::StatusOr<v1::Athlete> updated = repository_.UpdateAthlete(
         *id, [&](const v1::Athlete& current) -> absl::StatusOr<v1::Athlete> {
@@ -84,9 +90,10 @@ grpc::Status IngestionService::UpdateAthlete(grpc::ServerContext* context, const
 grpc::Status IngestionService::CreateSession(grpc::ServerContext* context,
                                              const v1::CreateSessionRequest* request,
                                              v1::Session* response) {
-  return RunRpc(resolver_, *context, "CreateSession", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreateSession", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::Status valid = ValidateCreateSession(*request, timeutil::NowMicros());
     if (!valid.ok()) return valid;
     absl::StatusOr<v1::Session> session =
@@ -100,9 +107,10 @@ grpc::Status IngestionService::CreateSession(grpc::ServerContext* context,
 grpc::Status IngestionService::GetSession(grpc::ServerContext* context,
                                           const v1::GetSessionRequest* request,
                                           v1::Session* response) {
-  return RunRpc(resolver_, *context, "GetSession", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetSession", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->name(), "name");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->name())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::Session> session = repository_.GetSession(*ref);
     if (!session.ok()) return session.status();
     *response = std::move(*session);
@@ -113,7 +121,7 @@ grpc::Status IngestionService::GetSession(grpc::ServerContext* context,
 grpc::Status IngestionService::ListSessions(grpc::ServerContext* context,
                                             const v1::ListSessionsRequest* request,
                                             v1::ListSessionsResponse* response) {
-  return RunRpc(resolver_, *context, "ListSessions", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListSessions", [&](authz::Call& call) -> absl::Status {
     std::optional<int64_t> from;
     std::optional<int64_t> to;
     if (request->has_start_time_from()) from = timeutil::ToMicros(request->start_time_from());
@@ -121,6 +129,7 @@ grpc::Status IngestionService::ListSessions(grpc::ServerContext* context,
     // The token is bound to the parent and the filter.
     absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "sessions", absl::StrCat(from.value_or(-1), ":", to.value_or(-1)));
     if (!list.ok()) return list.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(list->athlete_id, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<IngestionRepository::SessionPage> page =
         repository_.ListSessions(list->athlete_id, from, to, list->after, list->page_size);
     if (!page.ok()) return page.status();
@@ -133,10 +142,14 @@ grpc::Status IngestionService::ListSessions(grpc::ServerContext* context,
 grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
                                              grpc::ServerReader<v1::UploadSamplesRequest>* reader,
                                              v1::UploadSamplesResponse* response) {
-  return RunRpc(resolver_, *context, "UploadSamples", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "UploadSamples", [&](authz::Call& call) -> absl::Status {
     v1::UploadSamplesRequest batch;
     std::string session_name;
     while (reader->Read(&batch)) {
+      // Who may write to the named session first (AIP-211), then what is sent.
+      absl::StatusOr<names::SessionRef> target = names::ParseSession(batch.session(), "session");
+      if (!target.ok()) return target.status();
+      if (absl::Status allowed = call.Authorize(authz::AthleteTarget(target->athlete_id, batch.session())); !allowed.ok()) return allowed;
       absl::Status valid = ValidateUploadBatch(batch);
       if (!valid.ok()) return valid;
       if (session_name.empty()) {
@@ -170,11 +183,15 @@ grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
 grpc::Status IngestionService::UploadImuSamples(grpc::ServerContext* context,
                                                 grpc::ServerReader<v1::UploadImuSamplesRequest>* reader,
                                                 v1::UploadImuSamplesResponse* response) {
-  return RunRpc(resolver_, *context, "UploadImuSamples", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "UploadImuSamples", [&](authz::Call& call) -> absl::Status {
     v1::UploadImuSamplesRequest batch;
     std::string session_name;
     v1::SensorPlacement placement = v1::SENSOR_PLACEMENT_UNSPECIFIED;
     while (reader->Read(&batch)) {
+      // Who may write to the named session first (AIP-211), then what is sent.
+      absl::StatusOr<names::SessionRef> target = names::ParseSession(batch.session(), "session");
+      if (!target.ok()) return target.status();
+      if (absl::Status allowed = call.Authorize(authz::AthleteTarget(target->athlete_id, batch.session())); !allowed.ok()) return allowed;
       absl::Status valid = ValidateImuBatch(batch);
       if (!valid.ok()) return valid;
       if (session_name.empty()) {
@@ -210,9 +227,10 @@ grpc::Status IngestionService::UploadImuSamples(grpc::ServerContext* context,
 
 grpc::Status IngestionService::ReadSamples(grpc::ServerContext* context, const v1::ReadSamplesRequest* request,
                                            grpc::ServerWriter<v1::ReadSamplesResponse>* writer) {
-  return RunRpc(resolver_, *context, "ReadSamples", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ReadSamples", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->session())); !allowed.ok()) return allowed;
     if (request->max_points() != 0 && (request->max_points() < 2 || request->max_points() > 100000)) {
       return InvalidArgumentWithFields("INVALID_READ", {{"max_points", "must be 0 (all) or between 2 and 100000"}});
     }
@@ -240,7 +258,7 @@ grpc::Status IngestionService::ReadSamples(grpc::ServerContext* context, const v
 grpc::Status IngestionService::ImportActivity(grpc::ServerContext* context,
                                               grpc::ServerReader<v1::ImportActivityRequest>* reader,
                                               v1::ImportActivityResponse* response) {
-  return RunRpc(resolver_, *context, "ImportActivity", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ImportActivity", [&](authz::Call& call) -> absl::Status {
     v1::ImportActivityRequest message;
     if (!reader->Read(&message) || !message.has_metadata()) {
       return InvalidArgumentWithFields("INVALID_IMPORT", {{"metadata", "the first message must carry the metadata"}});
@@ -248,6 +266,7 @@ grpc::Status IngestionService::ImportActivity(grpc::ServerContext* context,
     const v1::ImportMetadata metadata = message.metadata();
     absl::StatusOr<std::string> athlete = names::ParseAthlete(metadata.parent(), "metadata.parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, metadata.parent())); !allowed.ok()) return allowed;
     absl::Status valid = ValidateImportMetadata(metadata);
     if (!valid.ok()) return valid;
     std::string content;
@@ -284,9 +303,10 @@ grpc::Status IngestionService::ImportActivity(grpc::ServerContext* context,
 grpc::Status IngestionService::GetUploadState(grpc::ServerContext* context,
                                               const v1::GetUploadStateRequest* request,
                                               v1::UploadState* response) {
-  return RunRpc(resolver_, *context, "GetUploadState", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetUploadState", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->session())); !allowed.ok()) return allowed;
     if (!v1::SensorPlacement_IsValid(request->imu_placement())) {
       return InvalidArgumentWithFields("INVALID_UPLOAD_STATE", {{"imu_placement", "is not a known value"}});
     }
@@ -300,9 +320,10 @@ grpc::Status IngestionService::GetUploadState(grpc::ServerContext* context,
 grpc::Status IngestionService::CompleteSession(grpc::ServerContext* context,
                                                const v1::CompleteSessionRequest* request,
                                                v1::Session* response) {
-  return RunRpc(resolver_, *context, "CompleteSession", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CompleteSession", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->name(), "name");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->name())); !allowed.ok()) return allowed;
     bool queued = false;
     absl::StatusOr<v1::Session> session = repository_.CompleteSession(*ref, &queued);
     if (!session.ok()) return session.status();
@@ -315,9 +336,10 @@ grpc::Status IngestionService::CompleteSession(grpc::ServerContext* context,
 grpc::Status IngestionService::CreatePainReport(grpc::ServerContext* context,
                                                 const v1::CreatePainReportRequest* request,
                                                 v1::PainReport* response) {
-  return RunRpc(resolver_, *context, "CreatePainReport", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreatePainReport", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::Status valid = ValidateCreatePainReport(*request, timeutil::NowMicros());
     if (!valid.ok()) return valid;
     absl::StatusOr<v1::PainReport> report =
@@ -331,9 +353,10 @@ grpc::Status IngestionService::CreatePainReport(grpc::ServerContext* context,
 grpc::Status IngestionService::ListPainReports(grpc::ServerContext* context,
                                                const v1::ListPainReportsRequest* request,
                                                v1::ListPainReportsResponse* response) {
-  return RunRpc(resolver_, *context, "ListPainReports", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListPainReports", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "painReports");
     if (!list.ok()) return list.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(list->athlete_id, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<IngestionRepository::PainPage> page = repository_.ListPainReports(list->athlete_id, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::PainReport& r : page->reports) *response->add_pain_reports() = std::move(r);
@@ -345,9 +368,10 @@ grpc::Status IngestionService::ListPainReports(grpc::ServerContext* context,
 grpc::Status IngestionService::CreateQuestionnaireResponse(grpc::ServerContext* context,
                                                            const v1::CreateQuestionnaireResponseRequest* request,
                                                            v1::QuestionnaireResponse* response) {
-  return RunRpc(resolver_, *context, "CreateQuestionnaireResponse", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreateQuestionnaireResponse", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::Status valid = ValidateCreateQuestionnaireResponse(*request, timeutil::NowMicros());
     if (!valid.ok()) return valid;
     const v1::QuestionnaireResponse& in = request->questionnaire_response();
@@ -377,12 +401,13 @@ grpc::Status IngestionService::CreateQuestionnaireResponse(grpc::ServerContext* 
 grpc::Status IngestionService::ListQuestionnaireResponses(grpc::ServerContext* context,
                                                           const v1::ListQuestionnaireResponsesRequest* request,
                                                           v1::ListQuestionnaireResponsesResponse* response) {
-  return RunRpc(resolver_, *context, "ListQuestionnaireResponses", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListQuestionnaireResponses", [&](authz::Call& call) -> absl::Status {
     if (!v1::Instrument_IsValid(request->instrument())) {
       return InvalidArgumentWithFields("INVALID_FILTER", {{"instrument", "is not a known value"}});
     }
     absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "questionnaires", absl::StrCat(request->instrument()));
     if (!list.ok()) return list.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(list->athlete_id, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<IngestionRepository::QuestionnairePage> page =
         repository_.ListQuestionnaireResponses(list->athlete_id, request->instrument(), list->after, list->page_size);
     if (!page.ok()) return page.status();
@@ -394,7 +419,8 @@ grpc::Status IngestionService::ListQuestionnaireResponses(grpc::ServerContext* c
 
 grpc::Status IngestionService::CreateClinic(grpc::ServerContext* context, const v1::CreateClinicRequest* request,
                                             v1::Clinic* response) {
-  return RunRpc(resolver_, *context, "CreateClinic", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreateClinic", [&](authz::Call& call) -> absl::Status {
+    if (absl::Status allowed = call.Authorize(authz::Target{}); !allowed.ok()) return allowed;
     Violations v;
     if (!IsValidRequestId(request->request_id())) v.Add("request_id", "must be a UUID");
     const std::string& display_name = request->clinic().display_name();
@@ -409,9 +435,10 @@ grpc::Status IngestionService::CreateClinic(grpc::ServerContext* context, const 
 
 grpc::Status IngestionService::CreateCareLink(grpc::ServerContext* context, const v1::CreateCareLinkRequest* request,
                                               v1::CareLink* response) {
-  return RunRpc(resolver_, *context, "CreateCareLink", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "CreateCareLink", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<std::vector<std::string>> clinic = names::Parse(request->care_link().clinic(), {"clinics"}, "care_link.clinic");
     if (!clinic.ok()) return clinic.status();
     if (!IsValidRequestId(request->request_id())) {
@@ -426,9 +453,10 @@ grpc::Status IngestionService::CreateCareLink(grpc::ServerContext* context, cons
 
 grpc::Status IngestionService::RevokeCareLink(grpc::ServerContext* context, const v1::RevokeCareLinkRequest* request,
                                               v1::CareLink* response) {
-  return RunRpc(resolver_, *context, "RevokeCareLink", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "RevokeCareLink", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::vector<std::string>> ids = names::Parse(request->name(), {"athletes", "careLinks"}, "name");
     if (!ids.ok()) return ids.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget((*ids)[0], request->name())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::CareLink> link = repository_.RevokeCareLink((*ids)[0], (*ids)[1]);
     if (!link.ok()) return link.status();
     *response = std::move(*link);
@@ -438,10 +466,16 @@ grpc::Status IngestionService::RevokeCareLink(grpc::ServerContext* context, cons
 
 grpc::Status IngestionService::ListCareLinks(grpc::ServerContext* context, const v1::ListCareLinksRequest* request,
                                              v1::ListCareLinksResponse* response) {
-  return RunRpc(resolver_, *context, "ListCareLinks", [&](const Caller&) -> absl::Status {
-    absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "careLinks");
+  return RunRpc(gate_, *context, "ListCareLinks", [&](authz::Call& call) -> absl::Status {
+    absl::StatusOr<pagination::ParentList> list =
+        pagination::ParseAthleteOrClinicList(request->parent(), request->page_size(), request->page_token(), "careLinks");
     if (!list.ok()) return list.status();
-    absl::StatusOr<IngestionRepository::CareLinkPage> page = repository_.ListCareLinks(list->athlete_id, list->after, list->page_size);
+    const authz::Target target = list->clinic_id.empty() ? authz::AthleteTarget(list->athlete_id, request->parent())
+                                                         : authz::ClinicTarget(list->clinic_id, request->parent());
+    if (absl::Status allowed = call.Authorize(target); !allowed.ok()) return allowed;
+    absl::StatusOr<IngestionRepository::CareLinkPage> page =
+        list->clinic_id.empty() ? repository_.ListCareLinks(list->athlete_id, list->after, list->page_size)
+                                : repository_.ListClinicCareLinks(list->clinic_id, list->after, list->page_size);
     if (!page.ok()) return page.status();
     for (v1::CareLink& l : page->links) *response->add_care_links() = std::move(l);
     response->set_next_page_token(list->NextToken(page->next));

@@ -3,7 +3,7 @@
 #include <functional>
 
 #include "gaitkeeper/ingestion/v1/ingestion.grpc.pb.h"
-#include "services/common/caller.h"
+#include "services/common/authz/gate.h"
 #include "services/ingestion/ingestion_repository.h"
 
 namespace gaitkeeper::ingestion {
@@ -14,7 +14,7 @@ class IngestionService final : public v1::IngestionService::Service {
  public:
   // `on_scoring_queued` is called after a commit that queued a session for scoring (to wake the
   // outbox dispatcher); may be empty.
-  IngestionService(IngestionRepository& repository, const CallerResolver& resolver,
+  IngestionService(IngestionRepository& repository, authz::Gate& gate,
                    std::function<void()> on_scoring_queued);
 
   grpc::Status CreateAthlete(grpc::ServerContext* context, const v1::CreateAthleteRequest* request,
@@ -61,9 +61,19 @@ class IngestionService final : public v1::IngestionService::Service {
   grpc::Status ListPainReports(grpc::ServerContext* context, const v1::ListPainReportsRequest* request,
                                v1::ListPainReportsResponse* response) override;
 
+  // Clinicians and the audit trail: ingestion_service_identity.cc.
+  grpc::Status CreateClinician(grpc::ServerContext* context, const v1::CreateClinicianRequest* request,
+                               v1::Clinician* response) override;
+  grpc::Status ListClinicians(grpc::ServerContext* context, const v1::ListCliniciansRequest* request,
+                              v1::ListCliniciansResponse* response) override;
+  grpc::Status DisableClinician(grpc::ServerContext* context, const v1::DisableClinicianRequest* request,
+                                v1::Clinician* response) override;
+  grpc::Status ListAuditEvents(grpc::ServerContext* context, const v1::ListAuditEventsRequest* request,
+                               v1::ListAuditEventsResponse* response) override;
+
  private:
   IngestionRepository& repository_;
-  const CallerResolver& resolver_;
+  authz::Gate& gate_;
   std::function<void()> on_scoring_queued_;
 };
 

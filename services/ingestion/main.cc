@@ -6,7 +6,9 @@
 #include "services/common/logging.h"
 #include "services/common/outbox.h"
 #include "services/common/server.h"
+#include "services/common/authz/security_config.h"
 #include "services/common/service_config.h"
+#include "services/ingestion/ingestion_policy.h"
 #include "services/ingestion/ingestion_repository.h"
 #include "services/ingestion/ingestion_service.h"
 #include "services/ingestion/scoring_handoff.h"
@@ -22,27 +24,45 @@ int main(int argc, char** argv) {
                   "host:port of the scoring service (completed sessions are handed to it)");
   flags.AddInt("outbox_poll_ms", "GK_INGESTION_OUTBOX_POLL_MS", 500, 10, 60000,
                "how often undelivered scoring hand-offs are retried at the least");
+  authz::AddSecurityFlags(flags, "ingestion");
   CommonConfig config;
   if (std::optional<int> exit_code = LoadConfigOrExit(flags, argc, argv, &config)) return *exit_code;
+  authz::SecurityConfig security;
+  if (std::optional<int> exit_code = authz::LoadSecurityOrExit(flags, "ingestion", config.listen_address,
+                                                               /*calls_other_services=*/true, &security)) {
+    return *exit_code;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> scoring_channel =
+      authz::ChannelTo(security, flags.GetString("scoring_address"));
+  if (!scoring_channel.ok()) {
+    log::Error("bad_config", {{"error", scoring_channel.status().message()}});
+    return 2;
+  }
 
   db::Pool pool({.url = config.database_url,
                  .size = config.db_pool_size,
                  .query_prefixes = {"ingestion/", "common/"}});
   ingestion::IngestionRepository repository(pool);
-  ingestion::ScoringHandoff handoff(
-      grpc::CreateChannel(flags.GetString("scoring_address"), grpc::InsecureChannelCredentials()),
-      absl::Seconds(30));
+  outbox::Authenticate authenticate;
+  if (security.service_tokens != nullptr) {
+    authenticate = [&security](grpc::ClientContext& c) { return security.service_tokens->Attach(c); };
+  }
+  ingestion::ScoringHandoff handoff(*scoring_channel, absl::Seconds(30), authenticate);
   outbox::Dispatcher dispatcher(
       pool,
       {.topic = ingestion::kScoreSessionTopic,
        .poll_interval = absl::Milliseconds(flags.GetInt("outbox_poll_ms"))},
       [&handoff](const std::string& payload) { return handoff.Deliver(payload); });
-  CallerResolver resolver(config.auth_mode);
-  ingestion::IngestionService service(repository, resolver, [&dispatcher] { dispatcher.Wake(); });
+  authz::Gate::Options gate_options = security.gate;
+  gate_options.service = "ingestion";
+  gate_options.policy = ingestion::IngestionPolicy();
+  authz::Gate gate(*security.resolver, pool, gate_options);
+  ingestion::IngestionService service(repository, gate, [&dispatcher] { dispatcher.Wake(); });
 
   Server server({.listen_address = config.listen_address,
                  .max_threads = config.max_threads,
-                 .shutdown_grace = config.shutdown_grace},
+                 .shutdown_grace = config.shutdown_grace,
+                 .credentials = security.server_credentials},
                 {&service}, {"gaitkeeper.ingestion.v1.IngestionService"});
   return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); });
 }

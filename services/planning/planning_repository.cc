@@ -210,12 +210,17 @@ absl::StatusOr<v1::Plan> PlanningRepository::GetPlan(const std::string& athlete_
 
 absl::StatusOr<v1::Plan> PlanningRepository::ReviewPlan(
     const std::string& athlete_id, const std::string& plan_id, const std::string& request_id,
-    const v1::PlanReview& review, const std::function<absl::StatusOr<v1::Plan>(const v1::Plan&)>& edit) {
+    const v1::PlanReview& review, const std::string& reviewer_clinic_id,
+    const std::function<absl::StatusOr<v1::Plan>(const v1::Plan&)>& edit) {
   return db::RunInTransaction<v1::Plan>(pool_, "review_plan", [&](pqxx::work& tx) -> absl::StatusOr<v1::Plan> {
     pqxx::result rows = tx.exec_prepared(q::kPlanningLockPlan, plan_id, athlete_id);
     if (rows.empty()) return absl::NotFoundError(absl::StrCat(names::Plan(athlete_id, plan_id), " not found"));
     absl::StatusOr<v1::Plan> current = PlanFromRow(rows[0]);
     if (!current.ok()) return current.status();
+    if (!reviewer_clinic_id.empty() && current->review_clinic() != absl::StrCat("clinics/", reviewer_clinic_id)) {
+      return WithReason(absl::PermissionDeniedError("only the clinic that must review this plan may review it"),
+                        "NOT_REVIEWING_CLINIC");
+    }
     pqxx::result replay = tx.exec_prepared(q::kPlanningFindReviewByRequest, request_id);
     if (!replay.empty()) {
       if (absl::string_view(replay[0]["plan_id"].c_str()) != plan_id) {

@@ -48,9 +48,11 @@ class PlanningRepository {
   // Applies a clinician's review to a DRAFT plan under a row lock and records it (who, role, why,
   // edits). `edit` computes the new plan for EDIT; it may refuse with a status. Idempotent on
   // request_id (a repeat returns the plan as it is now). FailedPrecondition PLAN_NOT_DRAFT when the
-  // plan is no longer a draft.
+  // plan is no longer a draft. PermissionDenied NOT_REVIEWING_CLINIC when reviewer_clinic_id is set
+  // and is not the clinic that must review the plan.
   absl::StatusOr<v1::Plan> ReviewPlan(const std::string& athlete_id, const std::string& plan_id,
                                       const std::string& request_id, const v1::PlanReview& review,
+                                      const std::string& reviewer_clinic_id,
                                       const std::function<absl::StatusOr<v1::Plan>(const v1::Plan&)>& edit);
   absl::StatusOr<std::vector<v1::PlanReview>> ListPlanReviews(const std::string& athlete_id, const std::string& plan_id);
 

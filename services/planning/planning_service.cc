@@ -13,7 +13,7 @@ namespace gaitkeeper::planning {
 
 grpc::Status PlanningService::GeneratePlan(grpc::ServerContext* context, const v1::GeneratePlanRequest* request,
                                            v1::Plan* response) {
-  return RunRpc(resolver_, *context, "GeneratePlan", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GeneratePlan", [&](authz::Call& call) -> absl::Status {
     Violations violations;
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) violations.Add("parent", "must be athletes/{athlete}");
@@ -24,6 +24,7 @@ grpc::Status PlanningService::GeneratePlan(grpc::ServerContext* context, const v
       violations.Add("start_date", "is not a calendar date");
     }
     if (absl::Status valid = violations.ToStatus("INVALID_PLAN_REQUEST"); !valid.ok()) return valid;
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
 
     absl::StatusOr<std::optional<v1::Plan>> existing = repository_.FindByRequest(*athlete, request->request_id());
     if (!existing.ok()) return existing.status();
@@ -54,9 +55,10 @@ grpc::Status PlanningService::GeneratePlan(grpc::ServerContext* context, const v
 
 grpc::Status PlanningService::GetCurrentPlan(grpc::ServerContext* context, const v1::GetCurrentPlanRequest* request,
                                              v1::Plan* response) {
-  return RunRpc(resolver_, *context, "GetCurrentPlan", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetCurrentPlan", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::Plan> plan = repository_.CurrentPlan(*athlete);
     if (!plan.ok()) return plan.status();
     *response = std::move(*plan);
@@ -66,9 +68,10 @@ grpc::Status PlanningService::GetCurrentPlan(grpc::ServerContext* context, const
 
 grpc::Status PlanningService::ListPlans(grpc::ServerContext* context, const v1::ListPlansRequest* request,
                                         v1::ListPlansResponse* response) {
-  return RunRpc(resolver_, *context, "ListPlans", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListPlans", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "plans", absl::StrCat(request->state()));
     if (!list.ok()) return list.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(list->athlete_id, request->parent())); !allowed.ok()) return allowed;
     if (!v1::PlanState_IsValid(request->state())) {
       return InvalidArgumentWithFields("INVALID_FILTER", {{"state", "is not a known value"}});
     }
@@ -88,9 +91,10 @@ absl::StatusOr<std::vector<std::string>> ParsePlan(const std::string& name, absl
 
 grpc::Status PlanningService::ReviewPlan(grpc::ServerContext* context, const v1::ReviewPlanRequest* request,
                                          v1::Plan* response) {
-  return RunRpc(resolver_, *context, "ReviewPlan", [&](const Caller& caller) -> absl::Status {
+  return RunRpc(gate_, *context, "ReviewPlan", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::vector<std::string>> ids = ParsePlan(request->name(), "name");
     if (!ids.ok()) return ids.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget((*ids)[0], request->name())); !allowed.ok()) return allowed;
     Violations v;
     if (!names::IsUuid(request->request_id())) v.Add("request_id", "must be a UUID");
     if (request->action() == v1::REVIEW_ACTION_UNSPECIFIED || !v1::ReviewAction_IsValid(request->action())) {
@@ -109,11 +113,13 @@ grpc::Status PlanningService::ReviewPlan(grpc::ServerContext* context, const v1:
     review.set_action(request->action());
     *review.mutable_edits() = request->edits();
     review.set_reason(request->reason());
-    review.set_actor(caller.subject);
-    review.set_actor_role(std::string(RoleName(caller.role)));
+    review.set_actor(call.caller().subject);
+    review.set_actor_role(std::string(RoleName(call.caller().role)));
     const std::vector<v1::PlanEdit> edits(request->edits().begin(), request->edits().end());
     absl::StatusOr<v1::Plan> plan = repository_.ReviewPlan(
         (*ids)[0], (*ids)[1], request->request_id(), review,
+        // A clinician may review only the plans their own clinic must review.
+        call.caller().role == Role::kClinician ? call.caller().clinic : std::string(),
         [&](const v1::Plan& current) { return ApplyEdits(current, edits); });
     if (!plan.ok()) return plan.status();
     *response = std::move(*plan);
@@ -123,9 +129,10 @@ grpc::Status PlanningService::ReviewPlan(grpc::ServerContext* context, const v1:
 
 grpc::Status PlanningService::ListPlanReviews(grpc::ServerContext* context, const v1::ListPlanReviewsRequest* request,
                                               v1::ListPlanReviewsResponse* response) {
-  return RunRpc(resolver_, *context, "ListPlanReviews", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListPlanReviews", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::vector<std::string>> ids = ParsePlan(request->plan(), "plan");
     if (!ids.ok()) return ids.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget((*ids)[0], request->plan())); !allowed.ok()) return allowed;
     absl::StatusOr<std::vector<v1::PlanReview>> reviews = repository_.ListPlanReviews((*ids)[0], (*ids)[1]);
     if (!reviews.ok()) return reviews.status();
     for (v1::PlanReview& r : *reviews) *response->add_reviews() = std::move(r);
@@ -135,9 +142,10 @@ grpc::Status PlanningService::ListPlanReviews(grpc::ServerContext* context, cons
 
 grpc::Status PlanningService::LogCompletion(grpc::ServerContext* context, const v1::LogCompletionRequest* request,
                                             v1::CompletionLog* response) {
-  return RunRpc(resolver_, *context, "LogCompletion", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "LogCompletion", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::vector<std::string>> ids = ParsePlan(request->parent(), "parent");
     if (!ids.ok()) return ids.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget((*ids)[0], request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::Plan> plan = repository_.GetPlan((*ids)[0], (*ids)[1]);
     if (!plan.ok()) return plan.status();
     const v1::CompletionLog& log = request->completion();
@@ -172,9 +180,10 @@ grpc::Status PlanningService::LogCompletion(grpc::ServerContext* context, const 
 
 grpc::Status PlanningService::GetAdherence(grpc::ServerContext* context, const v1::GetAdherenceRequest* request,
                                            v1::AdherenceSummary* response) {
-  return RunRpc(resolver_, *context, "GetAdherence", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetAdherence", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::vector<std::string>> ids = ParsePlan(request->plan(), "plan");
     if (!ids.ok()) return ids.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget((*ids)[0], request->plan())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::Plan> plan = repository_.GetPlan((*ids)[0], (*ids)[1]);
     if (!plan.ok()) return plan.status();
     absl::StatusOr<std::vector<v1::CompletionLog>> logs = repository_.ListCompletionLogs((*ids)[1]);
@@ -187,9 +196,10 @@ grpc::Status PlanningService::GetAdherence(grpc::ServerContext* context, const v
 grpc::Status PlanningService::SetClinicianConstraints(grpc::ServerContext* context,
                                                       const v1::SetClinicianConstraintsRequest* request,
                                                       v1::ClinicianConstraints* response) {
-  return RunRpc(resolver_, *context, "SetClinicianConstraints", [&](const Caller& caller) -> absl::Status {
+  return RunRpc(gate_, *context, "SetClinicianConstraints", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     const v1::ClinicianConstraints& c = request->constraints();
     Violations v;
     if (c.has_max_run_km() && !(c.max_run_km() >= 0.5 && c.max_run_km() <= 100)) {
@@ -205,7 +215,7 @@ grpc::Status PlanningService::SetClinicianConstraints(grpc::ServerContext* conte
     }
     if (c.note().size() > 2000) v.Add("constraints.note", "must be at most 2000 bytes");
     if (absl::Status valid = v.ToStatus("INVALID_CONSTRAINTS"); !valid.ok()) return valid;
-    absl::StatusOr<v1::ClinicianConstraints> stored = repository_.SetConstraints(*athlete, c, caller.subject);
+    absl::StatusOr<v1::ClinicianConstraints> stored = repository_.SetConstraints(*athlete, c, call.caller().subject);
     if (!stored.ok()) return stored.status();
     *response = std::move(*stored);
     return absl::OkStatus();
@@ -215,9 +225,10 @@ grpc::Status PlanningService::SetClinicianConstraints(grpc::ServerContext* conte
 grpc::Status PlanningService::GetClinicianConstraints(grpc::ServerContext* context,
                                                       const v1::GetClinicianConstraintsRequest* request,
                                                       v1::ClinicianConstraints* response) {
-  return RunRpc(resolver_, *context, "GetClinicianConstraints", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetClinicianConstraints", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<std::optional<v1::ClinicianConstraints>> c = repository_.GetConstraints(*athlete);
     if (!c.ok()) return c.status();
     if (!c->has_value()) return absl::NotFoundError(absl::StrCat(request->parent(), " has no clinician constraints"));

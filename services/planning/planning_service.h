@@ -1,7 +1,7 @@
 #pragma once
 
 #include "gaitkeeper/planning/v1/planning.grpc.pb.h"
-#include "services/common/caller.h"
+#include "services/common/authz/gate.h"
 #include "services/planning/planning_repository.h"
 
 namespace gaitkeeper::planning {
@@ -9,8 +9,8 @@ namespace gaitkeeper::planning {
 // The gRPC face of planning: validate -> load inputs -> GeneratePlan (pure) -> store.
 class PlanningService final : public v1::PlanningService::Service {
  public:
-  PlanningService(PlanningRepository& repository, const CallerResolver& resolver)
-      : repository_(repository), resolver_(resolver) {}
+  PlanningService(PlanningRepository& repository, authz::Gate& gate)
+      : repository_(repository), gate_(gate) {}
 
   grpc::Status GeneratePlan(grpc::ServerContext* context, const v1::GeneratePlanRequest* request,
                             v1::Plan* response) override;
@@ -33,7 +33,7 @@ class PlanningService final : public v1::PlanningService::Service {
 
  private:
   PlanningRepository& repository_;
-  const CallerResolver& resolver_;
+  authz::Gate& gate_;
 };
 
 }  // namespace gaitkeeper::planning

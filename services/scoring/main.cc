@@ -4,7 +4,9 @@
 #include "services/common/outbox.h"
 #include "services/scoring/planning_handoff.h"
 #include "services/common/server.h"
+#include "services/common/authz/security_config.h"
 #include "services/common/service_config.h"
+#include "services/scoring/scoring_policy.h"
 #include "services/scoring/scoring_repository.h"
 #include "services/scoring/scoring_service.h"
 
@@ -18,21 +20,39 @@ int main(int argc, char** argv) {
                   "host:port of the planning service (new scores are handed to it)");
   flags.AddInt("outbox_poll_ms", "GK_SCORING_OUTBOX_POLL_MS", 500, 10, 60000,
                "how often undelivered planning hand-offs are retried at the least");
+  authz::AddSecurityFlags(flags, "scoring");
   CommonConfig config;
   if (std::optional<int> exit_code = LoadConfigOrExit(flags, argc, argv, &config)) return *exit_code;
+  authz::SecurityConfig security;
+  if (std::optional<int> exit_code = authz::LoadSecurityOrExit(flags, "scoring", config.listen_address,
+                                                               /*calls_other_services=*/true, &security)) {
+    return *exit_code;
+  }
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> planning_channel =
+      authz::ChannelTo(security, flags.GetString("planning_address"));
+  if (!planning_channel.ok()) {
+    log::Error("bad_config", {{"error", planning_channel.status().message()}});
+    return 2;
+  }
 
   db::Pool pool({.url = config.database_url, .size = config.db_pool_size, .query_prefixes = {"scoring/", "common/"}});
   scoring::ScoringRepository repository(pool);
-  scoring::PlanningHandoff handoff(
-      grpc::CreateChannel(flags.GetString("planning_address"), grpc::InsecureChannelCredentials()), absl::Seconds(30));
+  outbox::Authenticate authenticate;
+  if (security.service_tokens != nullptr) {
+    authenticate = [&security](grpc::ClientContext& c) { return security.service_tokens->Attach(c); };
+  }
+  scoring::PlanningHandoff handoff(*planning_channel, absl::Seconds(30), authenticate);
   outbox::Dispatcher dispatcher(pool,
                                 {.topic = scoring::kPlanOnScoreTopic,
                                  .poll_interval = absl::Milliseconds(flags.GetInt("outbox_poll_ms"))},
                                 [&handoff](const std::string& payload) { return handoff.Deliver(payload); });
-  CallerResolver resolver(config.auth_mode);
-  scoring::ScoringService service(repository, resolver);
+  authz::Gate::Options gate_options = security.gate;
+  gate_options.service = "scoring";
+  gate_options.policy = scoring::ScoringPolicy();
+  authz::Gate gate(*security.resolver, pool, gate_options);
+  scoring::ScoringService service(repository, gate);
   Server server({.listen_address = config.listen_address, .max_threads = config.max_threads,
-                 .shutdown_grace = config.shutdown_grace},
+                 .shutdown_grace = config.shutdown_grace, .credentials = security.server_credentials},
                 {&service}, {"gaitkeeper.scoring.v1.ScoringService"});
   return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); });
 }

@@ -4,11 +4,12 @@
 
 namespace gaitkeeper::scoring {
 
-PlanningHandoff::PlanningHandoff(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration deadline)
-    : stub_(planning::v1::PlanningService::NewStub(std::move(channel))), deadline_(deadline) {}
+PlanningHandoff::PlanningHandoff(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration deadline,
+                                 outbox::Authenticate authenticate)
+    : stub_(planning::v1::PlanningService::NewStub(std::move(channel))), deadline_(deadline), authenticate_(std::move(authenticate)) {}
 
 absl::Status PlanningHandoff::Deliver(const std::string& payload) {
-  return outbox::DeliverUnary(*stub_, &planning::v1::PlanningService::Stub::GeneratePlan, payload, deadline_);
+  return outbox::DeliverUnary(*stub_, &planning::v1::PlanningService::Stub::GeneratePlan, payload, deadline_, authenticate_);
 }
 
 }  // namespace gaitkeeper::scoring

@@ -5,6 +5,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "services/common/handoff.h"
 #include "gaitkeeper/planning/v1/planning.grpc.pb.h"
 
 namespace gaitkeeper::scoring {
@@ -17,12 +18,15 @@ inline constexpr char kPlanOnScoreTopic[] = "planning.generate_plan";
 // Delivers one such message to the planning service over gRPC.
 class PlanningHandoff {
  public:
-  PlanningHandoff(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration deadline);
+  // `authenticate` (may be empty) adds this service's token to each call.
+  PlanningHandoff(std::shared_ptr<grpc::ChannelInterface> channel, absl::Duration deadline,
+                  outbox::Authenticate authenticate = {});
   absl::Status Deliver(const std::string& payload);
 
  private:
   std::unique_ptr<planning::v1::PlanningService::Stub> stub_;
   absl::Duration deadline_;
+  outbox::Authenticate authenticate_;
 };
 
 }  // namespace gaitkeeper::scoring

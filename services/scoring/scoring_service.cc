@@ -77,9 +77,10 @@ absl::StatusOr<v1::GaitScore> ScoringService::ScoreAndStore(const names::Session
 
 grpc::Status ScoringService::ScoreSession(grpc::ServerContext* context, const v1::ScoreSessionRequest* request,
                                           v1::GaitScore* response) {
-  return RunRpc(resolver_, *context, "ScoreSession", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ScoreSession", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->session())); !allowed.ok()) return allowed;
     absl::StatusOr<v1::GaitScore> score = ScoreAndStore(*ref);
     if (!score.ok()) return score.status();
     *response = std::move(*score);
@@ -90,9 +91,10 @@ grpc::Status ScoringService::ScoreSession(grpc::ServerContext* context, const v1
 grpc::Status ScoringService::GetSessionScore(grpc::ServerContext* context,
                                              const v1::GetSessionScoreRequest* request,
                                              v1::GaitScore* response) {
-  return RunRpc(resolver_, *context, "GetSessionScore", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetSessionScore", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<names::SessionRef> ref = names::ParseSession(request->session(), "session");
     if (!ref.ok()) return ref.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(ref->athlete_id, request->session())); !allowed.ok()) return allowed;
     absl::StatusOr<std::optional<v1::GaitScore>> score = repository_.GetScore(*ref, kAlgorithmVersion);
     if (!score.ok()) return score.status();
     if (!score->has_value()) {
@@ -105,9 +107,10 @@ grpc::Status ScoringService::GetSessionScore(grpc::ServerContext* context,
 
 grpc::Status ScoringService::GetRunnerSummary(grpc::ServerContext* context, const v1::GetRunnerSummaryRequest* request,
                                               v1::RunnerSummary* response) {
-  return RunRpc(resolver_, *context, "GetRunnerSummary", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "GetRunnerSummary", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<std::string> athlete = names::ParseAthlete(request->parent(), "parent");
     if (!athlete.ok()) return athlete.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(*athlete, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<std::vector<v1::GaitScore>> scores = repository_.RecentScores(*athlete, kAlgorithmVersion);
     if (!scores.ok()) return scores.status();
     if (scores->empty()) {
@@ -131,9 +134,10 @@ grpc::Status ScoringService::GetRunnerSummary(grpc::ServerContext* context, cons
 
 grpc::Status ScoringService::ListScores(grpc::ServerContext* context, const v1::ListScoresRequest* request,
                                         v1::ListScoresResponse* response) {
-  return RunRpc(resolver_, *context, "ListScores", [&](const Caller&) -> absl::Status {
+  return RunRpc(gate_, *context, "ListScores", [&](authz::Call& call) -> absl::Status {
     absl::StatusOr<pagination::AthleteList> list = pagination::ParseAthleteList(request->parent(), request->page_size(), request->page_token(), "scores", absl::StrCat(kAlgorithmVersion));
     if (!list.ok()) return list.status();
+    if (absl::Status allowed = call.Authorize(authz::AthleteTarget(list->athlete_id, request->parent())); !allowed.ok()) return allowed;
     absl::StatusOr<ScoringRepository::ScorePage> page =
         repository_.ListScores(list->athlete_id, kAlgorithmVersion, list->after, list->page_size);
     if (!page.ok()) return page.status();

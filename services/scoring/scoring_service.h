@@ -1,7 +1,7 @@
 #pragma once
 
 #include "gaitkeeper/scoring/v1/scoring.grpc.pb.h"
-#include "services/common/caller.h"
+#include "services/common/authz/gate.h"
 #include "services/scoring/scoring_repository.h"
 
 namespace gaitkeeper::scoring {
@@ -9,8 +9,8 @@ namespace gaitkeeper::scoring {
 // The gRPC face of scoring: validate -> load -> GaitScorer (pure) -> store -> map errors.
 class ScoringService final : public v1::ScoringService::Service {
  public:
-  ScoringService(ScoringRepository& repository, const CallerResolver& resolver)
-      : repository_(repository), resolver_(resolver) {}
+  ScoringService(ScoringRepository& repository, authz::Gate& gate)
+      : repository_(repository), gate_(gate) {}
 
   grpc::Status ScoreSession(grpc::ServerContext* context, const v1::ScoreSessionRequest* request,
                             v1::GaitScore* response) override;
@@ -25,7 +25,7 @@ class ScoringService final : public v1::ScoringService::Service {
   absl::StatusOr<v1::GaitScore> ScoreAndStore(const names::SessionRef& ref);
 
   ScoringRepository& repository_;
-  const CallerResolver& resolver_;
+  authz::Gate& gate_;
 };
 
 }  // namespace gaitkeeper::scoring

@@ -115,7 +115,7 @@ class ImportTest : public ::testing::Test {
   }
 
   int64_t StoredRows() {
-    pqxx::connection c(db_->app_url());
+    pqxx::connection c(db_->owner_url());
     pqxx::work tx(c);
     return tx.exec_params1(
                  "SELECT (SELECT count(*) FROM sessions WHERE athlete_id = $1) + "

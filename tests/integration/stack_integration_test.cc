@@ -171,6 +171,7 @@ TEST_F(StackTest, CreateSessionIsIdempotentPerParent) {
   EXPECT_EQ(first.name(), again.name());
   EXPECT_EQ(first.state(), ing::SESSION_STATE_OPEN);
   r.set_parent(b.name());
+  // Under another athlete the first session is invisible (row security), yet the reuse is named.
   EXPECT_EQ(Call(stack_->ingestion().CreateSession(Context().get(), r, &other)).code(), absl::StatusCode::kAlreadyExists);
   r.set_parent("athletes/" + names::NewUuid());
   r.set_request_id(names::NewUuid());
@@ -197,6 +198,8 @@ TEST_F(StackTest, UploadCutMidwayResumesWithNoLossAndNoDuplicate) {
   EXPECT_EQ(resumed.last_committed_sequence(), 10);
   EXPECT_EQ(resumed.sample_count(), 600);
   // What is stored is exactly what was sent, once.
+  // Straight to the repository: the database scope the gate would set for this athlete.
+  db::ScopeGuard scope({names::ParseSession(s.name(), "session")->athlete_id, ""});
   scoring::ScoringRepository repository(stack_->pool());
   absl::StatusOr<scoring::SessionForScoring> loaded =
       repository.LoadSession(*names::ParseSession(s.name(), "session"));

@@ -8,7 +8,10 @@
 #include "grpcpp/grpcpp.h"
 #include "services/common/server.h"
 #include "services/common/status.h"
+#include "services/ingestion/ingestion_policy.h"
 #include "services/ingestion/ingestion_service.h"
+#include "services/planning/planning_policy.h"
+#include "services/scoring/scoring_policy.h"
 #include "services/ingestion/validation.h"
 #include "services/planning/planning_service.h"
 #include "services/probe/probe_client.h"
@@ -29,12 +32,15 @@ class ServicesTest : public ::testing::Test {
                                                          .size = 2,
                                                          .acquire_timeout = absl::Seconds(2),
                                                          .query_prefixes = {}});
+    ingestion_gate_ = std::make_unique<authz::Gate>(resolver_, *pool_, authz::Gate::Options{.service = "ingestion", .policy = ingestion::IngestionPolicy()});
+    scoring_gate_ = std::make_unique<authz::Gate>(resolver_, *pool_, authz::Gate::Options{.service = "scoring", .policy = scoring::ScoringPolicy()});
+    planning_gate_ = std::make_unique<authz::Gate>(resolver_, *pool_, authz::Gate::Options{.service = "planning", .policy = planning::PlanningPolicy()});
     ingestion_repository_ = std::make_unique<ingestion::IngestionRepository>(*pool_);
-    ingestion_ = std::make_unique<ingestion::IngestionService>(*ingestion_repository_, resolver_, nullptr);
+    ingestion_ = std::make_unique<ingestion::IngestionService>(*ingestion_repository_, *ingestion_gate_, nullptr);
     scoring_repository_ = std::make_unique<scoring::ScoringRepository>(*pool_);
-    scoring_ = std::make_unique<scoring::ScoringService>(*scoring_repository_, resolver_);
+    scoring_ = std::make_unique<scoring::ScoringService>(*scoring_repository_, *scoring_gate_);
     planning_repository_ = std::make_unique<planning::PlanningRepository>(*pool_);
-    planning_ = std::make_unique<planning::PlanningService>(*planning_repository_, resolver_);
+    planning_ = std::make_unique<planning::PlanningService>(*planning_repository_, *planning_gate_);
     Server::Options options;
     options.shutdown_grace = absl::Milliseconds(200);
     server_ = std::make_unique<Server>(
@@ -62,7 +68,10 @@ class ServicesTest : public ::testing::Test {
     return out;
   }
 
-  CallerResolver resolver_{CallerResolver::AuthMode::kDevelopment};
+  authz::CallerResolver resolver_ = authz::CallerResolver::Development();
+  std::unique_ptr<authz::Gate> ingestion_gate_;
+  std::unique_ptr<authz::Gate> scoring_gate_;
+  std::unique_ptr<authz::Gate> planning_gate_;
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<ingestion::IngestionRepository> ingestion_repository_;
   std::unique_ptr<ingestion::IngestionService> ingestion_;
