@@ -1,7 +1,9 @@
--- What CreateSession does in the database, for pgbench: the idempotent insert (with the payload
--- hash) returning the stored session, in one transaction. @ATHLETE@ is replaced by
--- bench/run.sh.
+-- What CreateSession does in the database, for pgbench: the tenancy scope of the transaction
+-- (db/queries/common/set_scope.sql; row-level security hides the athlete without it), then the
+-- idempotent insert (with the payload hash) returning the stored session, in one transaction.
+-- @ATHLETE@ is replaced by bench/run.sh.
 BEGIN;
+SELECT set_config('gaitkeeper.athlete_id', '@ATHLETE@', true), set_config('gaitkeeper.clinic_id', '', true);
 INSERT INTO sessions (id, athlete_id, request_id, request_hash, start_time, duration_s, distance_m,
                       elevation_gain_m, average_heart_rate_bpm, max_heart_rate_bpm, source, device,
                       surface, shoe)

@@ -4,6 +4,10 @@
 //   ingest           stores --sessions whole sessions (--kind dynamics|imu100|imu500) over the
 //                    streaming RPCs from --concurrency callers; samples/s
 //   copy-baseline    COPY of the same samples, one row per sample, into a plain table; rows/s
+// Each simulated caller is one athlete with its own connection and bearer token: with
+// --signing_keys the tool mints an athlete token for a new athlete id per caller and creates that
+// athlete (the services' per-caller limits then apply per simulated app, as in production); with
+// --token every caller uses that one token (and its athlete). --tls_ca: TLS (client_auth.h).
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -16,6 +20,7 @@
 #include "gaitkeeper/ingestion/v1/ingestion.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "pqxx/pqxx"
+#include "services/cli/client_auth.h"
 #include "services/cli/synthetic_session.h"
 #include "services/common/flags.h"
 #include "services/common/resource_names.h"
@@ -36,59 +41,109 @@ double Percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
 
-std::unique_ptr<ing::IngestionService::Stub> Stub(const std::string& target) {
+// One simulated app: its own connection, its athlete and that athlete's token.
+struct Caller {
+  std::unique_ptr<ing::IngestionService::Stub> stub;
+  std::shared_ptr<cli::CallerCredentials> credentials;
+  std::string athlete;  // "athletes/{id}"
+};
+
+// A new caller: a connection of its own, an athlete token for a new athlete id (or the --token),
+// and the athlete created (or, for a --token whose athlete exists already, looked up by name).
+absl::StatusOr<Caller> NewCaller(const cli::ClientAuth& client, const std::string& target) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);  // one connection per stub, like separate apps
-  return ing::IngestionService::NewStub(grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
-}
-
-absl::StatusOr<std::string> NewAthlete(ing::IngestionService::Stub& stub) {
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client.Channel(target, args);
+  if (!channel.ok()) return channel.status();
+  Caller caller;
+  caller.stub = ing::IngestionService::NewStub(*channel);
+  caller.credentials = client.CredentialsFor(names::NewUuid(), auth::kRoleAthlete);
   ing::CreateAthleteRequest r;
   r.set_request_id(names::NewUuid());
   r.mutable_athlete()->set_height_cm(175);
   ing::Athlete a;
   grpc::ClientContext c;
-  absl::Status s = FromGrpcStatus(stub.CreateAthlete(&c, r, &a));
+  if (absl::Status attached = caller.credentials->Attach(c); !attached.ok()) return attached;
+  absl::Status s = FromGrpcStatus(caller.stub->CreateAthlete(&c, r, &a));
+  if (s.code() == absl::StatusCode::kAlreadyExists && client.has_fixed_token() &&
+      !caller.credentials->subject().empty()) {
+    caller.athlete = names::Athlete(caller.credentials->subject());
+    return caller;
+  }
   if (!s.ok()) return s;
-  return a.name();
+  caller.athlete = a.name();
+  return caller;
 }
 
-absl::StatusOr<std::string> NewSession(ing::IngestionService::Stub& stub, const std::string& athlete) {
+absl::StatusOr<std::vector<Caller>> NewCallers(const cli::ClientAuth& client, const std::string& target, int count) {
+  std::vector<Caller> callers;
+  for (int i = 0; i < count; ++i) {
+    absl::StatusOr<Caller> caller = NewCaller(client, target);
+    if (!caller.ok()) return caller.status();
+    callers.push_back(std::move(*caller));
+  }
+  return callers;
+}
+
+absl::StatusOr<std::string> NewSession(Caller& caller) {
   ing::CreateSessionRequest r;
-  r.set_parent(athlete);
+  r.set_parent(caller.athlete);
   r.set_request_id(names::NewUuid());
   *r.mutable_session()->mutable_start_time() = timeutil::FromMicros(timeutil::NowMicros() - 3600LL * 1000000);
   ing::Session s;
   grpc::ClientContext c;
-  absl::Status status = FromGrpcStatus(stub.CreateSession(&c, r, &s));
+  if (absl::Status attached = caller.credentials->Attach(c); !attached.ok()) return attached;
+  absl::Status status = FromGrpcStatus(caller.stub->CreateSession(&c, r, &s));
   if (!status.ok()) return status;
   return s.name();
 }
 
-int CreateSessions(const Flags& flags) {
+int SetupFailed(const absl::Status& status) {
+  std::fprintf(stderr, "setup failed: %s\n", status.ToString().c_str());
+  return 1;
+}
+
+// The first error of a run, printed once at the end (the count says how many there were).
+class FirstError {
+ public:
+  void Record(const absl::Status& status) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_.ok()) first_ = status;
+  }
+  void Print() {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::fflush(stdout);
+    if (!first_.ok()) std::fprintf(stderr, "first error: %s\n", first_.ToString().c_str());
+  }
+
+ private:
+  std::mutex mu_;
+  absl::Status first_;
+};
+
+int CreateSessions(const Flags& flags, const cli::ClientAuth& client) {
   const std::string target = flags.GetString("target");
   const int concurrency = static_cast<int>(flags.GetInt("concurrency"));
   const auto duration = std::chrono::seconds(flags.GetInt("seconds"));
-  auto setup = Stub(target);
-  absl::StatusOr<std::string> athlete = NewAthlete(*setup);
-  if (!athlete.ok()) {
-    std::fprintf(stderr, "setup failed: %s\n", athlete.status().ToString().c_str());
-    return 1;
-  }
+  // Callers (connections, tokens, athletes) are made before the clock starts.
+  absl::StatusOr<std::vector<Caller>> callers = NewCallers(client, target, concurrency);
+  if (!callers.ok()) return SetupFailed(callers.status());
   std::mutex mu;
   std::vector<double> latencies_ms;
   std::atomic<int64_t> errors{0};
+  FirstError first_error;
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> workers;
   for (int w = 0; w < concurrency; ++w) {
-    workers.emplace_back([&] {
-      auto stub = Stub(target);
+    workers.emplace_back([&, w] {
+      Caller& caller = (*callers)[w];
       std::vector<double> mine;
       while (Clock::now() - start < duration) {
         const Clock::time_point t0 = Clock::now();
-        absl::StatusOr<std::string> s = NewSession(*stub, *athlete);
+        absl::StatusOr<std::string> s = NewSession(caller);
         if (!s.ok()) {
           ++errors;
+          first_error.Record(s.status());
           continue;
         }
         mine.push_back(Seconds(Clock::now() - t0) * 1000);
@@ -102,6 +157,7 @@ int CreateSessions(const Flags& flags) {
   absl::PrintF("create-sessions concurrency=%d requests=%d errors=%d seconds=%.1f qps=%.0f p50_ms=%.2f p99_ms=%.2f\n",
                concurrency, latencies_ms.size(), errors.load(), elapsed, latencies_ms.size() / elapsed,
                Percentile(latencies_ms, 0.5), Percentile(latencies_ms, 0.99));
+  first_error.Print();
   return errors.load() == 0 ? 0 : 1;
 }
 
@@ -109,15 +165,14 @@ struct ImuKind {
   double rate_hz;
 };
 
-int Ingest(const Flags& flags) {
+int Ingest(const Flags& flags, const cli::ClientAuth& client) {
   const std::string target = flags.GetString("target");
   const std::string kind = flags.GetString("kind");
   const int sessions = static_cast<int>(flags.GetInt("sessions"));
   const int concurrency = static_cast<int>(flags.GetInt("concurrency"));
   const int minutes = static_cast<int>(flags.GetInt("minutes"));
-  auto setup = Stub(target);
-  absl::StatusOr<std::string> athlete = NewAthlete(*setup);
-  if (!athlete.ok()) return 1;
+  absl::StatusOr<std::vector<Caller>> callers = NewCallers(client, target, concurrency);
+  if (!callers.ok()) return SetupFailed(callers.status());
   // Prepare payloads before the clock starts: the measurement is the server's, not the generator's.
   synthetic::RunProfile profile;
   profile.duration_s = minutes * 60;
@@ -160,25 +215,30 @@ int Ingest(const Flags& flags) {
     }
     samples_per_session = total;
   }
+  // Session s belongs to (and is uploaded by) caller s % concurrency.
   std::vector<std::string> session_names;
   for (int s = 0; s < sessions; ++s) {
-    absl::StatusOr<std::string> name = NewSession(*setup, *athlete);
-    if (!name.ok()) return 1;
+    absl::StatusOr<std::string> name = NewSession((*callers)[s % concurrency]);
+    if (!name.ok()) return SetupFailed(name.status());
     session_names.push_back(*name);
   }
-  std::atomic<int> next{0};
   std::atomic<int64_t> errors{0};
   const Clock::time_point start = Clock::now();
   std::vector<std::thread> workers;
   for (int w = 0; w < concurrency; ++w) {
-    workers.emplace_back([&] {
-      auto stub = Stub(target);
-      for (int s = next++; s < sessions; s = next++) {
+    workers.emplace_back([&, w] {
+      Caller& caller = (*callers)[w];
+      for (int s = w; s < sessions; s += concurrency) {
         grpc::ClientContext c;
+        if (absl::Status attached = caller.credentials->Attach(c); !attached.ok()) {
+          ++errors;
+          std::fprintf(stderr, "upload failed: %s\n", attached.ToString().c_str());
+          continue;
+        }
         grpc::Status status;
         if (kind == "dynamics") {
           ing::UploadSamplesResponse response;
-          auto writer = stub->UploadSamples(&c, &response);
+          auto writer = caller.stub->UploadSamples(&c, &response);
           for (ing::UploadSamplesRequest batch : dynamics_batches) {
             batch.set_session(session_names[s]);
             if (!writer->Write(batch)) break;
@@ -187,7 +247,7 @@ int Ingest(const Flags& flags) {
           status = writer->Finish();
         } else {
           ing::UploadImuSamplesResponse response;
-          auto writer = stub->UploadImuSamples(&c, &response);
+          auto writer = caller.stub->UploadImuSamples(&c, &response);
           for (ing::UploadImuSamplesRequest batch : imu_batches) {
             batch.set_session(session_names[s]);
             if (!writer->Write(batch)) break;
@@ -197,7 +257,7 @@ int Ingest(const Flags& flags) {
         }
         if (!status.ok()) {
           ++errors;
-          std::fprintf(stderr, "upload failed: %s\n", status.error_message().c_str());
+          std::fprintf(stderr, "upload failed: %s\n", FromGrpcStatus(status).ToString().c_str());
         }
       }
     });
@@ -277,6 +337,7 @@ int main(int argc, char** argv) {
   flags.AddInt("sessions", "GK_LOAD_SESSIONS", 8, 1, 10000, "sessions to ingest");
   flags.AddInt("minutes", "GK_LOAD_MINUTES", 30, 1, 240, "length of each ingested session");
   flags.AddChoice("kind", "GK_LOAD_KIND", "dynamics", {"dynamics", "imu100", "imu500"}, "what to ingest");
+  cli::AddClientAuthFlags(flags);
   absl::Status parsed = flags.Parse(argc - 1, argv + 1);
   if (flags.help_requested()) {
     std::fputs(flags.Usage().c_str(), stdout);
@@ -286,9 +347,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", std::string(parsed.message()).c_str());
     return 2;
   }
-  if (mode == "create-sessions") return bench::CreateSessions(flags);
-  if (mode == "ingest") return bench::Ingest(flags);
   if (mode == "copy-baseline") return bench::CopyBaseline(flags);
+  absl::StatusOr<cli::ClientAuth> client = cli::ClientAuth::FromFlags(flags);
+  if (!client.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(client.status().message()).c_str());
+    return 2;
+  }
+  if (mode == "create-sessions") return bench::CreateSessions(flags, *client);
+  if (mode == "ingest") return bench::Ingest(flags, *client);
   std::fprintf(stderr, "unknown mode %s\n", mode.c_str());
   return 2;
 }

@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_format.h"
 #include "services/cli/synthetic_session.h"
+#include "services/common/db_pool.h"
 #include "services/common/flags.h"
 #include "services/common/resource_names.h"
 #include "services/common/time_util.h"
@@ -38,15 +39,19 @@ int Run(const Flags& flags) {
   ingestion::IngestionRepository ingestion(pool);
   scoring::ScoringRepository scoring(pool);
 
+  // Everything below is one athlete's data: the tenancy scope an authorised call of theirs would
+  // run in (row-level security hides every athlete row outside it).
+  const std::string athlete_id = names::NewUuid();
+  db::ScopeGuard scope({.athlete_id = athlete_id, .clinic_id = ""});
+
   // Write the session: per-second dynamics and one foot IMU with gyroscope at `rate`.
   ing::Athlete athlete_in;
   athlete_in.set_height_cm(175);
-  absl::StatusOr<ing::Athlete> athlete = ingestion.CreateAthlete(names::NewUuid(), athlete_in);
+  absl::StatusOr<ing::Athlete> athlete = ingestion.CreateAthlete(athlete_id, names::NewUuid(), athlete_in);
   if (!athlete.ok()) {
     std::fprintf(stderr, "%s\n", athlete.status().ToString().c_str());
     return 1;
   }
-  const std::string athlete_id = athlete->name().substr(9);
   ing::Session session_in;
   *session_in.mutable_start_time() = timeutil::FromMicros(timeutil::NowMicros() - 7200LL * 1000000);
   absl::StatusOr<ing::Session> session = ingestion.CreateSession(athlete_id, names::NewUuid(), session_in);

@@ -5,6 +5,9 @@
 #   scripts/stack.sh up | down | status
 # `down` stops only what `up` started (a PostgreSQL that was already running is left alone).
 # Logs: .run/stack/<service>.log
+# The services run as in production (scripts/lib/stack.sh): JWT authentication (issuer
+# gaitkeeper-dev) and TLS, with development keys in .run/keys and certificates in .run/certs.
+# `up` prints how to call them (a token from gaitkeeper-token, the CA for TLS).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/pg.sh"
@@ -13,15 +16,23 @@ set -euo pipefail
 case "${1:-}" in
   up)
     gk_install_deps
-    gk_build gaitkeeper-migrate gaitkeeper-ingestion gaitkeeper-scoring gaitkeeper-planning gaitkeeper-probe gaitkeeper-cli
+    gk_build gaitkeeper-migrate gaitkeeper-ingestion gaitkeeper-scoring gaitkeeper-planning gaitkeeper-probe gaitkeeper-cli \
+      gaitkeeper-token
     gk_pg_start
     mkdir -p "$GK_STACK_DIR"
     [ "$GK_PG_STARTED" = 1 ] && touch "$GK_STACK_DIR/pg.started-by-stack"
     gk_pg_migrate
     gk_stack_start_all
-    for s in "${GK_SERVICES[@]}"; do
-      "$(gk_bin probe probe)" --address="127.0.0.1:$(gk_service_port "$s")" --list=yes
-    done
+    for s in "${GK_SERVICES[@]}"; do gk_probe "$s" --list=yes; done
+    gk_client_args
+    echo
+    echo "Every call needs 'authorization: Bearer <token>', over TLS (CA $GK_CERTS_DIR/ca.crt)."
+    echo "An athlete's token (its subject is the athlete id; CreateAthlete creates that athlete):"
+    echo "  $GK_BUILD/services/common/auth/gaitkeeper-token --signing_keys=$GK_KEYS_DIR/signing.keys" \
+      "--kid=$GK_STACK_USER_KID --issuer=$GK_STACK_ISSUER --role=athlete --subject=\$(cat /proc/sys/kernel/random/uuid)"
+    echo "The companion app stand-in (mints its own athlete token):"
+    echo "  $(gk_bin cli cli) --ingestion=127.0.0.1:$GK_INGESTION_PORT --scoring=127.0.0.1:$GK_SCORING_PORT" \
+      "--planning=127.0.0.1:$GK_PLANNING_PORT ${GK_CLIENT_ARGS[*]}"
     gk_say "stack is up; stop it with scripts/stack.sh down"
     ;;
   down)
@@ -37,7 +48,7 @@ case "${1:-}" in
     for s in "${GK_SERVICES[@]}"; do
       if pid="$(gk_service_pid "$s")"; then
         printf '%-10s pid %-7s ' "$s" "$pid"
-        "$(gk_bin probe probe)" --address="127.0.0.1:$(gk_service_port "$s")" || rc=1
+        gk_probe "$s" || rc=1
       else
         printf '%-10s not running\n' "$s"; rc=1
       fi

@@ -10,7 +10,7 @@ GK_JOBS="${GK_JOBS:-2}"
 # Debian 12 packages the build, the tests and the private PostgreSQL need.
 GK_PACKAGES=(cmake g++ make pkg-config ccache protobuf-compiler libprotobuf-dev libgrpc++-dev libgrpc-dev
   protobuf-compiler-grpc libabsl-dev libpqxx-dev libpq-dev libgtest-dev libgmock-dev postgresql
-  postgresql-client openssl libssl-dev libxml2-dev)
+  postgresql-client openssl libssl-dev libxml2-dev libjwt-dev)
 
 gk_say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 gk_die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,9 +1,17 @@
 // gaitkeeper-cli: plays the companion app end to end. It creates an athlete, uploads a synthetic
 // run (with a dropped connection resumed mid-way), reports pain, waits for the score and asks
 // for a plan, printing what a runner would see. A command-line tool: it prints to stdout.
+//
+//   gaitkeeper-cli [demo] [--flags]   (the demo is the only command; see --help)
+//
+// Every call carries the runner's bearer token: with --signing_keys the CLI picks a new athlete
+// id, mints an athlete token for it (playing the identity provider, as in development) and
+// creates that athlete; with --token it uses the given token (whose subject is the athlete).
+// With --tls_ca the channels use TLS (client_auth.h).
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +20,7 @@
 #include "gaitkeeper/planning/v1/planning.grpc.pb.h"
 #include "gaitkeeper/scoring/v1/scoring.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "services/cli/client_auth.h"
 #include "services/cli/report.h"
 #include "services/cli/synthetic_session.h"
 #include "services/common/flags.h"
@@ -26,10 +35,13 @@ namespace ing = ingestion::v1;
 
 class Companion {
  public:
-  Companion(const std::string& ingestion, const std::string& scoring, const std::string& planning)
-      : ingestion_(ing::IngestionService::NewStub(grpc::CreateChannel(ingestion, grpc::InsecureChannelCredentials()))),
-        scoring_(scoring::v1::ScoringService::NewStub(grpc::CreateChannel(scoring, grpc::InsecureChannelCredentials()))),
-        planning_(planning::v1::PlanningService::NewStub(grpc::CreateChannel(planning, grpc::InsecureChannelCredentials()))) {}
+  // `credentials` are the runner's: every call carries them.
+  Companion(std::shared_ptr<grpc::Channel> ingestion, std::shared_ptr<grpc::Channel> scoring,
+            std::shared_ptr<grpc::Channel> planning, std::shared_ptr<CallerCredentials> credentials)
+      : ingestion_(ing::IngestionService::NewStub(std::move(ingestion))),
+        scoring_(scoring::v1::ScoringService::NewStub(std::move(scoring))),
+        planning_(planning::v1::PlanningService::NewStub(std::move(planning))),
+        credentials_(std::move(credentials)) {}
 
   absl::StatusOr<ing::Athlete> CreateAthlete(float height_cm) {
     ing::CreateAthleteRequest request;
@@ -39,6 +51,13 @@ class Companion {
     request.mutable_athlete()->set_painful_side(common::v1::SIDE_RIGHT);
     ing::Athlete athlete;
     return Call([&](grpc::ClientContext* c) { return ingestion_->CreateAthlete(c, request, &athlete); }, athlete);
+  }
+
+  absl::StatusOr<ing::Athlete> GetAthlete(const std::string& name) {
+    ing::GetAthleteRequest request;
+    request.set_name(name);
+    ing::Athlete athlete;
+    return Call([&](grpc::ClientContext* c) { return ingestion_->GetAthlete(c, request, &athlete); }, athlete);
   }
 
   absl::StatusOr<ing::Session> CreateSession(const std::string& athlete, int64_t start_us) {
@@ -66,6 +85,7 @@ class Companion {
     // Resend the last committed batch on purpose: the server must ignore it.
     int64_t sequence = std::max<int64_t>(1, state.last_committed_sequence());
     grpc::ClientContext context;
+    if (absl::Status attached = credentials_->Attach(context); !attached.ok()) return attached;
     ing::UploadSamplesResponse response;
     std::unique_ptr<grpc::ClientWriter<ing::UploadSamplesRequest>> writer = ingestion_->UploadSamples(&context, &response);
     int sent = 0;
@@ -179,8 +199,9 @@ class Companion {
 
  private:
   template <typename Rpc, typename Response>
-  static absl::StatusOr<Response> Call(Rpc rpc, Response& response) {
+  absl::StatusOr<Response> Call(Rpc rpc, Response& response) {
     grpc::ClientContext context;
+    if (absl::Status attached = credentials_->Attach(context); !attached.ok()) return attached;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
     absl::Status status = FromGrpcStatus(rpc(&context));
     if (!status.ok()) return status;
@@ -190,6 +211,7 @@ class Companion {
   std::unique_ptr<ing::IngestionService::Stub> ingestion_;
   std::unique_ptr<scoring::v1::ScoringService::Stub> scoring_;
   std::unique_ptr<planning::v1::PlanningService::Stub> planning_;
+  std::shared_ptr<CallerCredentials> credentials_;
 };
 
 int Fail(absl::string_view step, const absl::Status& status) {
@@ -202,10 +224,32 @@ int Fail(absl::string_view step, const absl::Status& status) {
 }
 
 int RunDemo(const Flags& flags) {
-  Companion app(flags.GetString("ingestion"), flags.GetString("scoring"), flags.GetString("planning"));
+  absl::StatusOr<ClientAuth> client_auth = ClientAuth::FromFlags(flags);
+  if (!client_auth.ok()) return Fail("reading the authentication flags", client_auth.status());
+  // The runner signs up: the app picks the athlete id, and the identity provider (here: the CLI
+  // itself, with --signing_keys) issues an athlete token whose subject is that id.
+  std::shared_ptr<CallerCredentials> runner = client_auth->CredentialsFor(names::NewUuid(), auth::kRoleAthlete);
+  std::shared_ptr<grpc::Channel> channels[3];
+  const char* const services[3] = {"ingestion", "scoring", "planning"};
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client_auth->Channel(flags.GetString(services[i]));
+    if (!channel.ok()) return Fail(absl::StrCat("connecting to ", services[i]), channel.status());
+    channels[i] = std::move(*channel);
+  }
+  Companion app(channels[0], channels[1], channels[2], runner);
   absl::StatusOr<ing::Athlete> athlete = app.CreateAthlete(static_cast<float>(flags.GetInt("height_cm")));
+  if (!athlete.ok() && athlete.status().code() == absl::StatusCode::kAlreadyExists && client_auth->has_fixed_token() &&
+      !runner->subject().empty()) {
+    // A reused --token: its athlete signed up in an earlier run.
+    athlete = app.GetAthlete(names::Athlete(runner->subject()));
+  }
   if (!athlete.ok()) return Fail("CreateAthlete", athlete.status());
   std::cout << "Athlete " << athlete->name() << " (height " << athlete->height_cm() << " cm)\n";
+  if (client_auth->mints() || client_auth->has_fixed_token()) {
+    std::cout << "Calls authenticated as this athlete with " << client_auth->Describe() << "\n";
+  } else {
+    std::cout << "Calls made with " << client_auth->Describe() << " (services in development mode)\n";
+  }
 
   const int64_t now_us = timeutil::NowMicros();
   const int64_t day_us = 86400LL * 1000000;
@@ -298,6 +342,13 @@ int main(int argc, char** argv) {
   flags.AddInt("pain_next_morning", "GK_CLI_PAIN_NEXT_MORNING", 2, 0, 10, "pain the next morning (0-10)");
   flags.AddInt("seed", "GK_CLI_SEED", 7, 0, 1000000, "random seed of the synthetic run");
   flags.AddInt("wait_s", "GK_CLI_WAIT_S", 60, 1, 600, "how long to wait for the score");
+  cli::AddClientAuthFlags(flags);
+  // The demo is the only command: "gaitkeeper-cli demo --flags" and "gaitkeeper-cli --flags" are
+  // the same.
+  if (argc > 1 && std::string(argv[1]) == "demo") {
+    --argc;
+    ++argv;
+  }
   absl::Status parsed = flags.Parse(argc, argv);
   if (flags.help_requested()) {
     std::fputs(flags.Usage().c_str(), stdout);

@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # End to end with the real binaries: migrate a fresh database, start the three services as
-# processes, check health and reflection with gaitkeeper-probe, run gaitkeeper-cli, then SIGTERM
-# every service and require a clean exit (graceful drain). Needs the environment of
-# scripts/test.sh (GK_PG_* from .run/pg.env); skips visibly without it unless GK_TEST_REQUIRE_DB=1.
+# processes with authentication and TLS as scripts/stack.sh does (JWT, mutual TLS between the
+# services, fresh development keys and certificates), check health and reflection with
+# gaitkeeper-probe (over TLS, no token), check that a call without a token is refused, run
+# gaitkeeper-cli as a freshly minted athlete, then SIGTERM every service and require a clean exit
+# (graceful drain). Needs the environment of scripts/test.sh (GK_PG_* from .run/pg.env); skips
+# visibly without it unless GK_TEST_REQUIRE_DB=1.
+#   tests/integration/binaries_e2e.sh <build>/services
 set -euo pipefail
 bin="${1:?usage: binaries_e2e.sh <build>/services}"
+bin="$(cd "$bin" && pwd)"
 if [ -z "${GK_PG_PORT:-}" ]; then
   [ -n "${GK_TEST_REQUIRE_DB:-}" ] && { echo "no PostgreSQL configured"; exit 1; }
   echo "SKIPPED: no PostgreSQL configured (run ./scripts/test.sh)"; exit 0
@@ -20,6 +25,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Keys, certificates and the services' flags from the stack's scripts (scripts/lib/stack.sh).
+export GK_KEYS_DIR="$work/keys" GK_CERTS_DIR="$work/certs"
+GK_RUN="$work"
+. "$(dirname "$0")/../../scripts/lib/common.sh"
+. "$(dirname "$0")/../../scripts/lib/stack.sh"
+GK_BUILD="$(dirname "$bin")"
+gk_security_init 2>"$work/security-init.out" || { cat "$work/security-init.out"; exit 1; }
+gk_client_args
+ca="$GK_CERTS_DIR/ca.crt"
+
 admin -c "CREATE DATABASE $db OWNER gaitkeeper_owner" >/dev/null
 "$bin/migrate/gaitkeeper-migrate" --database_url="postgresql://gaitkeeper_owner:$GK_PG_OWNER_PASSWORD@127.0.0.1:$GK_PG_PORT/$db" 2>"$work/migrate.log"
 export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.1:$GK_PG_PORT/$db"
@@ -28,24 +43,39 @@ export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.
 base=$(( 20000 + ($$ % 2000) * 3 ))
 declare -A port=([ingestion]=$base [scoring]=$((base + 1)) [planning]=$((base + 2)))
 for s in scoring planning ingestion; do
-  GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" GK_PLANNING_ADDRESS="127.0.0.1:${port[planning]}" "$bin/$s/gaitkeeper-$s" --listen="127.0.0.1:${port[$s]}" \
-    --shutdown_grace_s=5 2>"$work/$s.log" &
+  gk_service_args "$s" "${port[$s]}"
+  GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" GK_PLANNING_ADDRESS="127.0.0.1:${port[planning]}" "$bin/$s/gaitkeeper-$s" \
+    "${GK_ARGS[@]}" --shutdown_grace_s=5 2>"$work/$s.log" &
   pids+=($!)
 done
+probe() { "$bin/probe/gaitkeeper-probe" --tls_ca="$ca" "$@"; }
 for s in ingestion scoring planning; do
   ok=0
   for _ in $(seq 1 100); do
-    if "$bin/probe/gaitkeeper-probe" --address="127.0.0.1:${port[$s]}" --service="gaitkeeper.$s.v1.${s^}Service" --timeout_ms=300 >/dev/null 2>&1; then ok=1; break; fi
+    if probe --address="127.0.0.1:${port[$s]}" --service="gaitkeeper.$s.v1.${s^}Service" --timeout_ms=300 >/dev/null 2>&1; then ok=1; break; fi
     sleep 0.1
   done
   [ $ok = 1 ] || { echo "FAIL: $s not healthy"; cat "$work/$s.log"; exit 1; }
-  "$bin/probe/gaitkeeper-probe" --address="127.0.0.1:${port[$s]}" --list=yes | grep -q "gaitkeeper.$s.v1" \
+  probe --address="127.0.0.1:${port[$s]}" --list=yes | grep -q "gaitkeeper.$s.v1" \
     || { echo "FAIL: $s not listed over reflection"; exit 1; }
 done
+# TLS only: a plaintext client gets no answer.
+if "$bin/probe/gaitkeeper-probe" --address="127.0.0.1:${port[ingestion]}" --timeout_ms=1000 >/dev/null 2>&1; then
+  echo "FAIL: ingestion answered a plaintext client"; exit 1
+fi
 
-"$bin/cli/gaitkeeper-cli" --ingestion="127.0.0.1:${port[ingestion]}" --scoring="127.0.0.1:${port[scoring]}" \
-  --planning="127.0.0.1:${port[planning]}" --minutes=20 --cadence=158 --pain_after=5 > "$work/cli.out"
+addresses=(--ingestion="127.0.0.1:${port[ingestion]}" --scoring="127.0.0.1:${port[scoring]}" --planning="127.0.0.1:${port[planning]}")
+# No token: refused before anything happens.
+if "$bin/cli/gaitkeeper-cli" "${addresses[@]}" --tls_ca="$ca" --wait_s=5 >"$work/anonymous.out" 2>"$work/anonymous.err"; then
+  echo "FAIL: a call without a token was accepted"; cat "$work/anonymous.out"; exit 1
+fi
+grep -q "CreateAthlete failed: UNAUTHENTICATED" "$work/anonymous.err" \
+  || { echo "FAIL: a call without a token was not refused as UNAUTHENTICATED"; cat "$work/anonymous.err"; exit 1; }
+
+"$bin/cli/gaitkeeper-cli" "${addresses[@]}" "${GK_CLIENT_ARGS[@]}" --minutes=20 --cadence=158 --pain_after=5 > "$work/cli.out"
 grep -q "^Gait score for athletes/" "$work/cli.out" || { echo "FAIL: no score"; cat "$work/cli.out"; exit 1; }
+grep -q "^Calls authenticated as this athlete with RS256 bearer tokens .* over TLS$" "$work/cli.out" \
+  || { echo "FAIL: the CLI did not authenticate with RS256 tokens over TLS"; cat "$work/cli.out"; exit 1; }
 # The synthetic run starts at 158 spm and drifts -3 % (median ~155.6): this week's target must lie
 # +5-10 % above the runner's own cadence (never a fixed 180; the ceiling may come from earlier weeks).
 sed -n 's/^  Cadence target: \([0-9]*\) -> \([0-9]*\)-\([0-9]*\) steps.*/\1 \2 \3/p' "$work/cli.out" | awk '
@@ -56,6 +86,8 @@ grep -q "1 resent and ignored" "$work/cli.out" || { echo "FAIL: resume did not r
 
 # Health data stays out of the logs: no pain values or sample fields are logged.
 if grep -h -E '"pain_(during|after|next_morning)"|cadence_spm|speed_mps|"samples":\[' "$work"/*.log; then echo "FAIL: health data in logs"; exit 1; fi
+# Nor are tokens (a JWT starts with the base64url of '{"': eyJ).
+if grep -h 'eyJ' "$work"/*.log; then echo "FAIL: a token in the logs"; exit 1; fi
 
 for i in "${!pids[@]}"; do
   kill -TERM "${pids[$i]}"
@@ -64,4 +96,4 @@ done
 pids=()
 grep -q '"event":"server_stopped"' "$work/ingestion.log" || { echo "FAIL: no graceful stop logged"; exit 1; }
 cp "$work/cli.out" /tmp/last_cli.out 2>/dev/null || true
-echo "PASSED: binaries end to end (migrate, health, reflection, upload with resume, score, plan, SIGTERM)"
+echo "PASSED: binaries end to end (migrate, JWT + TLS, health, reflection, no token refused, upload with resume, score, plan, SIGTERM)"
