@@ -3,8 +3,10 @@
 #include <vector>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/common/resource_names.h"
 #include "services/common/status.h"
 
 namespace gaitkeeper::pagination {
@@ -32,6 +34,18 @@ absl::StatusOr<Cursor> Decode(absl::string_view token, absl::string_view scope) 
   std::vector<std::string> parts = absl::StrSplit(raw, '|');
   if (parts.size() != 4 || parts[0] != "v1" || parts[1] != scope) return bad();
   return Cursor{parts[2], parts[3]};
+}
+
+absl::StatusOr<TimeCursor> ParseTimeCursor(const std::optional<Cursor>& after) {
+  TimeCursor out;
+  if (!after.has_value()) return out;
+  int64_t us = 0;
+  if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
+    return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
+  }
+  out.us = us;
+  out.id = after->id;
+  return out;
 }
 
 }  // namespace gaitkeeper::pagination

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include "absl/strings/string_view.h"
 
@@ -25,5 +26,14 @@ absl::StatusOr<int> EffectivePageSize(int32_t page_size);
 std::string Encode(absl::string_view scope, const Cursor& cursor);
 // InvalidArgument on "page_token" when malformed or issued for another scope.
 absl::StatusOr<Cursor> Decode(absl::string_view token, absl::string_view scope);
+
+// A cursor whose key is a µs timestamp, as the two optional SQL parameters of a keyset query
+// (both empty on the first page).
+struct TimeCursor {
+  std::optional<int64_t> us;
+  std::optional<std::string> id;
+};
+// InvalidArgument INVALID_PAGE_TOKEN on "page_token" when the key is not a number or the id not a UUID.
+absl::StatusOr<TimeCursor> ParseTimeCursor(const std::optional<Cursor>& after);
 
 }  // namespace gaitkeeper::pagination

@@ -22,14 +22,28 @@ bool IsUuid(absl::string_view text) {
   return true;
 }
 
-std::string NewUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t hi = rng();
-  uint64_t lo = rng();
+namespace {
+// A version-4-shaped UUID from 128 bits.
+std::string FormatUuid(uint64_t hi, uint64_t lo) {
   hi = (hi & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xFFFF, hi & 0xFFFF,
                          lo >> 48, lo & 0xFFFFFFFFFFFFULL);
+}
+}  // namespace
+
+std::string NewUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  const uint64_t hi = rng();
+  return FormatUuid(hi, rng());
+}
+
+std::string UuidFromDigest(absl::string_view digest) {
+  uint64_t half[2] = {0, 0};
+  for (size_t i = 0; i < 16 && i < digest.size(); ++i) {
+    half[i / 8] = (half[i / 8] << 8) | static_cast<unsigned char>(digest[i]);
+  }
+  return FormatUuid(half[0], half[1]);
 }
 
 absl::StatusOr<std::vector<std::string>> Parse(absl::string_view name,

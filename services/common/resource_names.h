@@ -14,6 +14,9 @@ namespace gaitkeeper::names {
 bool IsUuid(absl::string_view text);
 // A new random (version 4) UUID, lower case.
 std::string NewUuid();
+// A version-4-shaped UUID made from the first 16 bytes of `digest` (e.g. a SHA-256): the same
+// input always gives the same id.
+std::string UuidFromDigest(absl::string_view digest);
 
 // Parses `name` against `collections` ({"athletes", "sessions"} for
 // "athletes/{a}/sessions/{s}") and returns the ids, lower-cased. InvalidArgument with a

@@ -1,7 +1,5 @@
 #include "services/ingestion/ingestion_policy.h"
 
-#include <cstdio>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "services/common/resource_names.h"
@@ -56,17 +54,8 @@ absl::StatusOr<std::string> NewAthleteId(const Caller& caller, const std::string
     return absl::AsciiStrToLower(caller.subject);
   }
   if (caller.role != Role::kDevelopment) return std::string();  // the policy refuses other roles
-  // Development: a version-4-shaped UUID from the request_id's hash.
-  const std::string digest = Sha256(absl::StrCat("athlete:", absl::AsciiStrToLower(request_id)));
-  unsigned char b[16];
-  for (int i = 0; i < 16; ++i) b[i] = static_cast<unsigned char>(digest[i]);
-  b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
-  b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
-  return std::string(out);
+  // Development: derived from the request_id, so that a retry finds the same athlete.
+  return names::UuidFromDigest(Sha256(absl::StrCat("athlete:", absl::AsciiStrToLower(request_id))));
 }
 
 }  // namespace gaitkeeper::ingestion

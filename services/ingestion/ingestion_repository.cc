@@ -225,16 +225,10 @@ absl::StatusOr<IngestionRepository::SessionPage> IngestionRepository::ListSessio
     const std::string& athlete_id, std::optional<int64_t> start_from_us,
     std::optional<int64_t> start_to_us, const std::optional<pagination::Cursor>& after,
     int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (after.has_value()) {
-    int64_t us = 0;
-    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
-      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
-    }
-    after_us = us;
-    after_id = after->id;
-  }
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<SessionPage>(pool_, "list_sessions", [&](pqxx::work& tx) -> absl::StatusOr<SessionPage> {
     if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
       return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
@@ -680,16 +674,10 @@ absl::StatusOr<v1::CareLink> IngestionRepository::RevokeCareLink(const std::stri
 
 absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListCareLinks(
     const std::string& athlete_id, const std::optional<pagination::Cursor>& after, int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (after.has_value()) {
-    int64_t us = 0;
-    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
-      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
-    }
-    after_us = us;
-    after_id = after->id;
-  }
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<CareLinkPage>(pool_, "list_care_links", [&](pqxx::work& tx) -> absl::StatusOr<CareLinkPage> {
     if (tx.exec_prepared(q::kIngestionGetAthlete, athlete_id).empty()) {
       return absl::NotFoundError(absl::StrCat(names::Athlete(athlete_id), " not found"));
@@ -707,19 +695,6 @@ absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListCareL
 
 namespace {
 
-// Reads an optional keyset cursor of (µs, uuid).
-absl::Status ParseCursor(const std::optional<pagination::Cursor>& after, std::optional<int64_t>* us,
-                         std::optional<std::string>* id) {
-  if (!after.has_value()) return absl::OkStatus();
-  int64_t value = 0;
-  if (!absl::SimpleAtoi(after->key, &value) || !names::IsUuid(after->id)) {
-    return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
-  }
-  *us = value;
-  *id = after->id;
-  return absl::OkStatus();
-}
-
 v1::Clinician ClinicianFromRow(const pqxx::row& row) {
   v1::Clinician c;
   c.set_name(absl::StrCat("clinics/", row["clinic_id"].c_str(), "/clinicians/", row["id"].c_str()));
@@ -736,9 +711,10 @@ v1::Clinician ClinicianFromRow(const pqxx::row& row) {
 
 absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListClinicCareLinks(
     const std::string& clinic_id, const std::optional<pagination::Cursor>& after, int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<CareLinkPage>(pool_, "list_clinic_care_links", [&](pqxx::work& tx) -> absl::StatusOr<CareLinkPage> {
     pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicCareLinks, clinic_id, after_us, after_id, page_size + 1);
     CareLinkPage page;
@@ -772,9 +748,10 @@ absl::StatusOr<v1::Clinician> IngestionRepository::CreateClinician(const std::st
 
 absl::StatusOr<IngestionRepository::ClinicianPage> IngestionRepository::ListClinicians(
     const std::string& clinic_id, const std::optional<pagination::Cursor>& after, int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<ClinicianPage>(pool_, "list_clinicians", [&](pqxx::work& tx) -> absl::StatusOr<ClinicianPage> {
     pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicians, clinic_id, after_us, after_id, page_size + 1);
     ClinicianPage page;
@@ -799,9 +776,10 @@ absl::StatusOr<v1::Clinician> IngestionRepository::DisableClinician(const std::s
 absl::StatusOr<IngestionRepository::AuditPage> IngestionRepository::ListAuditEvents(
     const std::string& athlete_id, const std::string& clinic_id, const std::optional<pagination::Cursor>& after,
     int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (absl::Status s = ParseCursor(after, &after_us, &after_id); !s.ok()) return s;
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   std::optional<std::string> athlete = athlete_id.empty() ? std::nullopt : std::optional<std::string>(athlete_id);
   std::optional<std::string> clinic = clinic_id.empty() ? std::nullopt : std::optional<std::string>(clinic_id);
   return db::RunInTransaction<AuditPage>(pool_, "list_audit_events", [&](pqxx::work& tx) -> absl::StatusOr<AuditPage> {

@@ -158,10 +158,8 @@ grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
         return InvalidArgumentWithFields("INVALID_SAMPLES",
                                          {{"session", "must be the same session in every message of a stream"}});
       }
-      absl::StatusOr<names::SessionRef> ref = names::ParseSession(batch.session(), "session");
-      if (!ref.ok()) return ref.status();
       absl::StatusOr<IngestionRepository::BatchResult> result =
-          repository_.AppendBatch(*ref, batch.sequence(), batch);
+          repository_.AppendBatch(*target, batch.sequence(), batch);
       if (!result.ok()) return result.status();
       response->set_session(session_name);
       response->set_last_committed_sequence(result->last_sequence);
@@ -201,10 +199,8 @@ grpc::Status IngestionService::UploadImuSamples(grpc::ServerContext* context,
         return InvalidArgumentWithFields(
             "INVALID_IMU_SAMPLES", {{"session", "every message of a stream must name the same session and placement"}});
       }
-      absl::StatusOr<names::SessionRef> ref = names::ParseSession(batch.session(), "session");
-      if (!ref.ok()) return ref.status();
       absl::StatusOr<IngestionRepository::ImuBatchResult> result =
-          repository_.AppendImuBatch(*ref, batch, CountClipped(batch));
+          repository_.AppendImuBatch(*target, batch, CountClipped(batch));
       if (!result.ok()) return result.status();
       response->set_session(session_name);
       response->set_placement(placement);

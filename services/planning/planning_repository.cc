@@ -173,16 +173,10 @@ absl::StatusOr<PlanningRepository::PlanPage> PlanningRepository::ListPlans(
     const std::string& athlete_id, v1::PlanState state, const std::optional<pagination::Cursor>& after, int page_size) {
   std::optional<std::string> state_filter;
   if (state != v1::PLAN_STATE_UNSPECIFIED) state_filter = StateName(state);
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (after.has_value()) {
-    int64_t us = 0;
-    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
-      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
-    }
-    after_us = us;
-    after_id = after->id;
-  }
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<PlanPage>(pool_, "list_plans", [&](pqxx::work& tx) -> absl::StatusOr<PlanPage> {
     if (tx.exec_prepared(q::kPlanningAthleteExists, athlete_id).empty()) return AthleteNotFound(athlete_id);
     pqxx::result rows = tx.exec_prepared(q::kPlanningListPlans, athlete_id, after_us, after_id, page_size + 1, state_filter);

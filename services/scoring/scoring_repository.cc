@@ -202,16 +202,10 @@ absl::StatusOr<std::optional<v1::GaitScore>> ScoringRepository::GetScore(const n
 absl::StatusOr<ScoringRepository::ScorePage> ScoringRepository::ListScores(
     const std::string& athlete_id, int algorithm_version, const std::optional<pagination::Cursor>& after,
     int page_size) {
-  std::optional<int64_t> after_us;
-  std::optional<std::string> after_id;
-  if (after.has_value()) {
-    int64_t us = 0;
-    if (!absl::SimpleAtoi(after->key, &us) || !names::IsUuid(after->id)) {
-      return InvalidArgumentWithFields("INVALID_PAGE_TOKEN", {{"page_token", "is malformed"}});
-    }
-    after_us = us;
-    after_id = after->id;
-  }
+  absl::StatusOr<pagination::TimeCursor> cursor = pagination::ParseTimeCursor(after);
+  if (!cursor.ok()) return cursor.status();
+  const std::optional<int64_t>& after_us = cursor->us;
+  const std::optional<std::string>& after_id = cursor->id;
   return db::RunInTransaction<ScorePage>(pool_, "list_scores", [&](pqxx::work& tx) -> absl::StatusOr<ScorePage> {
     pqxx::result rows = tx.exec_prepared(q::kScoringListGaitScores, athlete_id, algorithm_version, after_us,
                                          after_id, page_size + 1);

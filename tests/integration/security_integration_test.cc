@@ -209,7 +209,7 @@ ing::DynamicsSample OneSample() {
 std::vector<std::pair<std::string, Invoke>> AllRpcs() {
   std::vector<std::pair<std::string, Invoke>> rpcs;
 #define GK_UNARY(service, Method, Request, Response, fill)                                     \
-  rpcs.emplace_back(#Method, [](const Stubs& s, const std::string& token, const Target& t) { \
+  rpcs.emplace_back(#Method, [](const Stubs& s, const std::string& token, [[maybe_unused]] const Target& t) { \
     Request r;                                                                                \
     fill;                                                                                     \
     Response out;                                                                             \
@@ -404,7 +404,9 @@ class SecurityTest : public ::testing::Test {
       std::abort();
     }
     w->signing = *auth::LoadKeySet(w->dir + "/keys/signing.keys", auth::KeyUse::kSign);
-    InProcessStack::Security security{.certs_dir = w->dir + "/certs", .keys_dir = w->dir + "/keys"};
+    InProcessStack::Security security;
+    security.certs_dir = w->dir + "/certs";
+    security.keys_dir = w->dir + "/keys";
     security.limits.write_limit = {.tokens_per_second = 1e6, .burst = 1e6};
     security.limits.upload_limit = {.tokens_per_second = 1e6, .burst = 1e6};
     security.limits.max_streams_per_caller = 1000;
@@ -639,7 +641,9 @@ TEST_F(SecurityTest, ServicesHandOffWithServiceTokensOverMutualTls) {
 // Abuse limits: a stack of its own with small limits.
 TEST_F(SecurityTest, WritesAndStreamsAreLimitedPerCaller) {
   const World& w = *g_world;
-  InProcessStack::Security security{.certs_dir = w.dir + "/certs", .keys_dir = w.dir + "/keys"};
+  InProcessStack::Security security;
+  security.certs_dir = w.dir + "/certs";
+  security.keys_dir = w.dir + "/keys";
   security.limits.write_limit = {.tokens_per_second = 0.5, .burst = 3};
   security.limits.upload_limit = {.tokens_per_second = 0.5, .burst = 10};
   security.limits.max_streams_per_caller = 1;

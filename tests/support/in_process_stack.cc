@@ -30,7 +30,8 @@ T OrAbort(absl::StatusOr<T> value, absl::string_view what) {
 
 std::shared_ptr<grpc::ChannelCredentials> InProcessStack::ChannelCredentials(absl::string_view service) {
   if (!security_) return grpc::InsecureChannelCredentials();
-  tls::ClientTlsFiles files{.ca_file = security_->certs_dir + "/ca.crt"};
+  tls::ClientTlsFiles files;
+  files.ca_file = security_->certs_dir + "/ca.crt";
   if (!service.empty()) {
     files.cert_file = absl::StrCat(security_->certs_dir, "/", service, ".crt");
     files.key_file = absl::StrCat(security_->certs_dir, "/", service, ".key");

@@ -146,6 +146,26 @@ TEST(Pagination, TokenIsBoundToScope) {
   EXPECT_FALSE(pagination::EffectivePageSize(-1).ok());
 }
 
+TEST(Pagination, TimeCursorParsesOrIsMalformed) {
+  EXPECT_FALSE(pagination::ParseTimeCursor(std::nullopt)->us.has_value());
+  const std::string id = names::NewUuid();
+  absl::StatusOr<pagination::TimeCursor> c = pagination::ParseTimeCursor(pagination::Cursor{"1700000000000000", id});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(*c->us, 1700000000000000);
+  EXPECT_EQ(*c->id, id);
+  EXPECT_EQ(ReasonOf(pagination::ParseTimeCursor(pagination::Cursor{"x", id}).status()), "INVALID_PAGE_TOKEN");
+  EXPECT_EQ(ReasonOf(pagination::ParseTimeCursor(pagination::Cursor{"1", "nope"}).status()), "INVALID_PAGE_TOKEN");
+}
+
+TEST(ResourceNames, UuidFromDigestIsStableAndWellFormed) {
+  const std::string a = names::UuidFromDigest(std::string(32, '\x5a'));
+  EXPECT_EQ(a, names::UuidFromDigest(std::string(32, '\x5a')));
+  EXPECT_NE(a, names::UuidFromDigest(std::string(32, '\x5b')));
+  EXPECT_TRUE(names::IsUuid(a));
+  EXPECT_EQ(a[14], '4');  // version 4 shape
+  EXPECT_EQ(a, "5a5a5a5a-5a5a-4a5a-9a5a-5a5a5a5a5a5a");
+}
+
 TEST(DynamicsChunk, RoundTripKeepsMissingValuesMissing) {
   google::protobuf::RepeatedPtrField<ingestion::v1::DynamicsSample> samples;
   for (int i = 0; i < 20; ++i) {

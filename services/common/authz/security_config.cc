@@ -49,8 +49,8 @@ absl::StatusOr<SecurityConfig> ReadSecurityConfig(const Flags& flags, absl::stri
                                   .client_ca_file = flags.GetString("tls_ca")},
                                  listen_address);
   if (!server_credentials.ok()) return server_credentials.status();
+  config.server_credentials = *server_credentials;  // plaintext (loopback only) when no cert
   const bool tls_on = !flags.GetString("tls_cert").empty();
-  if (tls_on) config.server_credentials = *server_credentials;
   config.client_tls = {.ca_file = flags.GetString("tls_ca"),
                        .cert_file = flags.GetString("tls_cert"),
                        .key_file = flags.GetString("tls_key")};

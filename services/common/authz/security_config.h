@@ -20,7 +20,7 @@ namespace gaitkeeper::authz {
 // service token for outgoing calls, and the abuse limits of its gate.
 struct SecurityConfig {
   std::unique_ptr<CallerResolver> resolver;
-  std::shared_ptr<grpc::ServerCredentials> server_credentials;  // null = plaintext (loopback only)
+  std::shared_ptr<grpc::ServerCredentials> server_credentials;  // TLS, or plaintext on loopback
   tls::ClientTlsFiles client_tls;
   std::unique_ptr<ServiceTokenSource> service_tokens;  // null in development mode
   Gate::Options gate;  // limits filled in; service and policy left to main
