@@ -667,7 +667,10 @@ TEST_F(SecurityTest, WritesAndStreamsAreLimitedPerCaller) {
   list.set_parent(names::Athlete(w.b));
   ing::ListSessionsResponse sessions;
   EXPECT_TRUE(stack.ingestion().ListSessions(WithToken(w.Mint(w.b, "athlete")).get(), list, &sessions).ok());
-  // One open stream per caller: the second is refused while the first is open.
+  // One open stream per caller: the second is refused while the first is open. The first
+  // stream holds its permit from the moment its handler starts; a committed batch proves the
+  // server is inside that handler (the client's Write alone does not: the call may still be
+  // in flight, and a second stream opened now could take the permit first).
   ing::UploadSamplesResponse first_response;
   auto first_context = WithToken(token);
   auto first = stack.ingestion().UploadSamples(first_context.get(), &first_response);
@@ -675,21 +678,34 @@ TEST_F(SecurityTest, WritesAndStreamsAreLimitedPerCaller) {
   batch.set_session(w.a_session);
   batch.set_sequence(1);
   *batch.add_samples() = OneSample();
-  first->Write(batch);  // the server has the stream open once the first message is read
-  absl::Status second;
-  for (int attempt = 0; attempt < 50; ++attempt) {
+  ASSERT_TRUE(first->Write(batch));
+  ing::GetUploadStateRequest state_request;
+  state_request.set_session(w.a_session);
+  ing::UploadState state;
+  for (int attempt = 0; attempt < 500 && state.last_committed_sequence() < 1; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_TRUE(stack.ingestion().GetUploadState(WithToken(token).get(), state_request, &state).ok());
+  }
+  ASSERT_EQ(state.last_committed_sequence(), 1) << "the first stream's batch was never committed";
+  auto open_stream = [&] {
     ing::UploadSamplesResponse response;
     auto context = WithToken(token);
     auto writer = stack.ingestion().UploadSamples(context.get(), &response);
     writer->WritesDone();
-    second = FromGrpcStatus(writer->Finish());
-    if (ReasonOf(second) == "TOO_MANY_STREAMS") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+    return FromGrpcStatus(writer->Finish());
+  };
+  const absl::Status second = open_stream();
   EXPECT_EQ(second.code(), absl::StatusCode::kResourceExhausted) << second;
   EXPECT_EQ(ReasonOf(second), "TOO_MANY_STREAMS") << second;
+  ASSERT_TRUE(limits::RetryDelayOf(second).has_value());
   first->WritesDone();
-  (void)first->Finish();
+  const grpc::Status first_done = first->Finish();
+  EXPECT_TRUE(first_done.ok()) << first_done.error_message();
+  EXPECT_EQ(first_response.batches_committed(), 1);
+  // Once the first stream has ended its permit is free again: the next stream gets past the
+  // limit (and is refused only for carrying no batch).
+  const absl::Status third = open_stream();
+  EXPECT_EQ(ReasonOf(third), "INVALID_SAMPLES") << third;
 }
 
 }  // namespace
