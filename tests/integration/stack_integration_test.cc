@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "pqxx/pqxx"
 #include "services/cli/synthetic_session.h"
@@ -79,7 +80,13 @@ class StackTest : public ::testing::Test {
       if (!writer->Write(batch)) break;
     }
     if (cancel_at_end) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      // The connection drops once the server has committed what was sent (waiting on the
+      // server's state, not on a fixed sleep, so a slow machine cannot turn this into a test
+      // of how much arrived in time).
+      const absl::Time deadline = absl::Now() + absl::Seconds(30);
+      while (State(session).last_committed_sequence() < last_sequence && absl::Now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+      }
       context->TryCancel();
       return Call(writer->Finish());
     }
