@@ -12,6 +12,7 @@
 #include <openssl/rsa.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <fstream>
@@ -447,6 +448,117 @@ TEST_F(AuthTest, RoundTripForEachAlgorithm) {
     EXPECT_EQ(claims->expires_at, kNow + absl::Hours(1));
     EXPECT_FALSE(claims->not_before.has_value());
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cache of verified tokens: the same answers as without it, time rules on every call.
+
+void ExpectSameClaims(const Claims& a, const Claims& b) {
+  EXPECT_EQ(a.subject, b.subject);
+  EXPECT_EQ(a.issuer, b.issuer);
+  EXPECT_EQ(a.role, b.role);
+  EXPECT_EQ(a.clinic, b.clinic);
+  EXPECT_EQ(a.kid, b.kid);
+  EXPECT_EQ(a.audience, b.audience);
+  EXPECT_EQ(a.issued_at, b.issued_at);
+  EXPECT_EQ(a.expires_at, b.expires_at);
+  EXPECT_EQ(a.not_before, b.not_before);
+}
+
+TEST_F(AuthTest, ARememberedTokenGivesTheSameClaimsAsAFreshCheck) {
+  TokenVerifier cached = Verifier();
+  TokenVerifier::Options no_cache = cached.options();
+  no_cache.verified_cache_bytes = 0;
+  const TokenVerifier uncached(VerifySet(), no_cache);
+  for (const char* kid : {"hs-1", "rs-1", "es-1", "es-2"}) {
+    SCOPED_TRACE(kid);
+    Claims claims = AthleteClaims();
+    claims.role = std::string(kRoleClinician);
+    claims.clinic = kClinic;
+    claims.audience = {kAudience, "another-audience"};
+    claims.not_before = kNow - absl::Minutes(1);
+    const std::string token = Mint(kid, claims);
+    absl::StatusOr<Claims> fresh = uncached.Verify(token, kNow);
+    ASSERT_TRUE(fresh.ok()) << fresh.status();
+    for (int call = 0; call < 3; ++call) {
+      absl::StatusOr<Claims> again = cached.Verify(token, kNow + absl::Minutes(call));
+      ASSERT_TRUE(again.ok()) << again.status();
+      ExpectSameClaims(*again, *fresh);
+    }
+  }
+  EXPECT_EQ(cached.RememberedTokens(), 4);
+  EXPECT_EQ(uncached.RememberedTokens(), 0);
+}
+
+TEST_F(AuthTest, ARememberedTokenStillObeysTheTimeRules) {
+  const absl::Duration skew = absl::Seconds(60);
+  TokenVerifier verifier = Verifier();
+  Claims claims = AthleteClaims();  // iat kNow, exp kNow + 1 h
+  claims.not_before = kNow + absl::Minutes(10);
+  const std::string token = Mint("rs-1", claims);
+  ASSERT_TRUE(verifier.Verify(token, kNow + absl::Minutes(20)).ok());
+  ASSERT_EQ(verifier.RememberedTokens(), 1);
+  ExpectRefused(verifier.Verify(token, kNow + absl::Hours(1) + skew + absl::Seconds(1)), token, kTokenExpired);
+  ExpectRefused(verifier.Verify(token, kNow + absl::Minutes(10) - skew - absl::Seconds(1)), token, kTokenNotYetValid);
+  Claims future = AthleteClaims();
+  future.issued_at = kNow + absl::Minutes(5);
+  future.expires_at = kNow + absl::Minutes(65);
+  const std::string issued_later = Mint("rs-1", future);
+  ASSERT_TRUE(verifier.Verify(issued_later, kNow + absl::Minutes(5)).ok());
+  ExpectRefused(verifier.Verify(issued_later, kNow + absl::Minutes(5) - skew - absl::Seconds(1)), issued_later,
+                kTokenNotYetValid);
+  // Still remembered, and still good inside its window.
+  EXPECT_TRUE(verifier.Verify(token, kNow + absl::Minutes(30)).ok());
+  EXPECT_EQ(verifier.RememberedTokens(), 2);
+}
+
+TEST_F(AuthTest, RefusedTokensAreNeverRemembered) {
+  TokenVerifier verifier = Verifier();
+  std::string bad = Mint("es-1");
+  bad[bad.size() / 2] = bad[bad.size() / 2] == 'A' ? 'B' : 'A';
+  for (int i = 0; i < 2; ++i) ExpectRefused(verifier.Verify(bad, kNow), bad, kTokenBadSignature);
+  // Refused for its time, then checked again at a time it is valid: accepted, from a full check.
+  const std::string token = Mint("hs-1");
+  ExpectRefused(verifier.Verify(token, kNow + absl::Hours(2)), token, kTokenExpired);
+  EXPECT_EQ(verifier.RememberedTokens(), 0);
+  EXPECT_TRUE(verifier.Verify(token, kNow).ok());
+  EXPECT_EQ(verifier.RememberedTokens(), 1);
+}
+
+TEST_F(AuthTest, TheCacheStaysWithinItsMemoryBudget) {
+  TokenVerifier::Options options = Verifier().options();
+  options.verified_cache_bytes = 4096;  // a handful of tokens
+  // Tokens of one size (two-digit subjects), valid from kNow for `hours`.
+  auto token_for = [](int i, int hours) {
+    Claims claims = AthleteClaims();
+    claims.subject = absl::StrCat("athlete-", 10 + i);
+    claims.expires_at = kNow + absl::Hours(hours);
+    return Mint("hs-1", claims);
+  };
+  const TokenVerifier verifier(VerifySet(), options);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 60; ++i) tokens.push_back(token_for(i, 1));
+  size_t capacity = 0;
+  for (int round = 0; round < 2; ++round) {
+    for (const std::string& token : tokens) {
+      absl::StatusOr<Claims> claims = verifier.Verify(token, kNow);
+      ASSERT_TRUE(claims.ok()) << claims.status();
+      capacity = std::max(capacity, verifier.RememberedTokens());
+    }
+  }
+  ASSERT_GE(capacity, 2u);
+  EXPECT_LT(capacity, tokens.size());
+  EXPECT_LE(capacity * tokens[0].size() * 2, 4096u) << capacity << " tokens remembered";
+
+  // When the budget is reached, expired tokens are dropped first and live ones kept.
+  const TokenVerifier fresh(VerifySet(), options);
+  const size_t live = capacity / 2;
+  for (size_t i = 0; i < capacity; ++i) {
+    ASSERT_TRUE(fresh.Verify(token_for(static_cast<int>(i), i < live ? 10 : 1), kNow).ok());
+  }
+  ASSERT_EQ(fresh.RememberedTokens(), capacity);
+  ASSERT_TRUE(fresh.Verify(token_for(70, 10), kNow + absl::Hours(3)).ok());
+  EXPECT_EQ(fresh.RememberedTokens(), live + 1);
 }
 
 TEST_F(AuthTest, MintedHeaderAndPayloadHaveTheDocumentedShape) {

@@ -9,11 +9,13 @@
 #include <memory>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "services/common/status.h"
@@ -187,10 +189,100 @@ absl::Status ValidateIdentity(absl::string_view subject, absl::string_view role,
   return absl::OkStatus();
 }
 
+// Tokens that verified, by their exact bytes, within a memory budget. When full, tokens that have
+// expired (beyond the skew) are dropped first, then everything: a simple bound that never lets
+// the cache grow, at the price of re-verifying the live tokens once after a flush.
+class TokenVerifier::VerifiedTokens {
+ public:
+  VerifiedTokens(size_t max_bytes, absl::Duration clock_skew) : max_bytes_(max_bytes), clock_skew_(clock_skew) {}
+
+  std::optional<Claims> Find(absl::string_view token) const {
+    absl::MutexLock lock(&mu_);
+    auto it = claims_.find(token);
+    if (it == claims_.end()) return std::nullopt;
+    return it->second;
+  }
+
+  void Remember(absl::string_view token, const Claims& claims, absl::Time now) {
+    const size_t cost = CostOf(token, claims);
+    if (cost > max_bytes_) return;
+    absl::MutexLock lock(&mu_);
+    if (claims_.contains(token)) return;
+    if (bytes_ + cost > max_bytes_) {
+      for (auto it = claims_.begin(); it != claims_.end();) {
+        if (now > it->second.expires_at + clock_skew_) {
+          bytes_ -= CostOf(it->first, it->second);
+          claims_.erase(it++);
+        } else {
+          ++it;
+        }
+      }
+    }
+    if (bytes_ + cost > max_bytes_) {
+      claims_.clear();
+      bytes_ = 0;
+    }
+    claims_.emplace(std::string(token), claims);
+    bytes_ += cost;
+  }
+
+  size_t size() const {
+    absl::MutexLock lock(&mu_);
+    return claims_.size();
+  }
+
+ private:
+  static size_t CostOf(absl::string_view token, const Claims& claims) {
+    size_t cost = 2 * token.size() + sizeof(Claims) + claims.subject.size() + claims.issuer.size() +
+                  claims.role.size() + claims.clinic.size() + claims.kid.size();
+    for (const std::string& audience : claims.audience) cost += sizeof(std::string) + audience.size();
+    return cost;
+  }
+
+  const size_t max_bytes_;
+  const absl::Duration clock_skew_;
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Claims> claims_ ABSL_GUARDED_BY(mu_);
+  size_t bytes_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 TokenVerifier::TokenVerifier(KeySet keys, Options options)
-    : keys_(std::move(keys)), options_(std::move(options)) {}
+    : keys_(std::move(keys)),
+      options_(std::move(options)),
+      verified_(options_.verified_cache_bytes > 0
+                    ? std::make_unique<VerifiedTokens>(options_.verified_cache_bytes, options_.clock_skew)
+                    : nullptr) {}
+
+TokenVerifier::~TokenVerifier() = default;
+TokenVerifier::TokenVerifier(TokenVerifier&&) noexcept = default;
+TokenVerifier& TokenVerifier::operator=(TokenVerifier&&) noexcept = default;
 
 absl::StatusOr<Claims> TokenVerifier::Verify(absl::string_view token, absl::Time now) const {
+  if (verified_ != nullptr) {
+    if (std::optional<Claims> known = verified_->Find(token); known.has_value()) {
+      if (absl::Status s = CheckTimes(*known, now); !s.ok()) return s;
+      return *std::move(known);
+    }
+  }
+  absl::StatusOr<Claims> claims = VerifyUncached(token, now);
+  if (claims.ok() && verified_ != nullptr) verified_->Remember(token, *claims, now);
+  return claims;
+}
+
+size_t TokenVerifier::RememberedTokens() const { return verified_ == nullptr ? 0 : verified_->size(); }
+
+absl::Status TokenVerifier::CheckTimes(const Claims& claims, absl::Time now) const {
+  if (now > claims.expires_at + options_.clock_skew) return Fail(kTokenExpired, "token has expired");
+  if (claims.issued_at > now + options_.clock_skew) {
+    return Fail(kTokenNotYetValid, "token is issued in the future");
+  }
+  if (claims.not_before.has_value() && now < *claims.not_before - options_.clock_skew) {
+    return Fail(kTokenNotYetValid, "token is not valid yet (nbf)");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Claims> TokenVerifier::VerifyUncached(absl::string_view token, absl::Time now) const {
   // 1. Shape: three base64url parts, bounded size. Nothing is decoded before the size check.
   if (token.empty()) return Fail(kTokenMalformed, "token is empty");
   if (token.size() > kMaxTokenBytes) {
@@ -307,13 +399,7 @@ absl::StatusOr<Claims> TokenVerifier::Verify(absl::string_view token, absl::Time
     }
   }
   if (claims.expires_at <= claims.issued_at) return Fail(kTokenMalformed, "exp is not after iat");
-  if (now > claims.expires_at + options_.clock_skew) return Fail(kTokenExpired, "token has expired");
-  if (claims.issued_at > now + options_.clock_skew) {
-    return Fail(kTokenNotYetValid, "token is issued in the future");
-  }
-  if (claims.not_before.has_value() && now < *claims.not_before - options_.clock_skew) {
-    return Fail(kTokenNotYetValid, "token is not valid yet (nbf)");
-  }
+  if (absl::Status s = CheckTimes(claims, now); !s.ok()) return s;
   if (claims.expires_at - claims.issued_at > options_.max_lifetime) {
     return Fail(kTokenLifetimeTooLong,
                 absl::StrCat("token lifetime exceeds ", absl::FormatDuration(options_.max_lifetime)));

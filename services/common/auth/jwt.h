@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,9 +17,10 @@
 // header is read (and the key chosen by `kid`) before that, and every claim is checked here with
 // the caller's clock.
 //
-// Thread safety: TokenVerifier and TokenSigner are immutable after construction; Verify and Mint
-// may be called from many threads at once. Each call uses its own libjwt object; libjwt 1.10 has
-// no global state of its own (OpenSSL 3 and jansson's hash seed are initialised thread-safely).
+// Thread safety: TokenSigner is immutable after construction and TokenVerifier's only mutable
+// state (the cache of verified tokens) is behind a mutex; Verify and Mint may be called from many
+// threads at once. Each call uses its own libjwt object; libjwt 1.10 has no global state of its
+// own (OpenSSL 3 and jansson's hash seed are initialised thread-safely).
 namespace gaitkeeper::auth {
 
 // ErrorInfo reasons of Verify (all with code UNAUTHENTICATED) and BearerToken.
@@ -75,10 +78,21 @@ class TokenVerifier {
     absl::Duration clock_skew = absl::Seconds(60);
     // Longest accepted exp - iat: long-lived tokens cannot be revoked, so they are refused.
     absl::Duration max_lifetime = absl::Hours(24);
+    // Memory for remembering tokens whose signature and claims have verified (0: none). An app
+    // sends the same token with every call until it expires; libjwt parses the PEM key again
+    // for every signature check, which cost more CPU than the rest of a small RPC (measured in
+    // docs/PERFORMANCE.md). A remembered token skips the signature and claim checks only: the
+    // time rules (exp, iat, nbf with skew) are applied to it on every call. Only tokens that
+    // verified are remembered, keyed on their exact bytes; the key set and options never change
+    // during a verifier's life, so the outcome for those bytes cannot change either.
+    size_t verified_cache_bytes = 4 << 20;
   };
 
   // `keys` should be a KeyUse::kVerify set (public keys and HS256 secrets).
   TokenVerifier(KeySet keys, Options options);
+  ~TokenVerifier();
+  TokenVerifier(TokenVerifier&&) noexcept;
+  TokenVerifier& operator=(TokenVerifier&&) noexcept;
 
   // Verifies a compact JWS token at time `now`. Every failure is UNAUTHENTICATED with an
   // ErrorInfo reason (kToken* above); messages never contain the token or claim values.
@@ -97,10 +111,20 @@ class TokenVerifier {
 
   const Options& options() const { return options_; }
   const KeySet& keys() const { return keys_; }
+  // How many verified tokens are remembered now (for tests and diagnostics).
+  size_t RememberedTokens() const;
 
  private:
+  class VerifiedTokens;
+
+  // Everything but the cache: shape, header, signature, then the claims.
+  absl::StatusOr<Claims> VerifyUncached(absl::string_view token, absl::Time now) const;
+  // exp, iat and nbf against `now`, with the clock skew.
+  absl::Status CheckTimes(const Claims& claims, absl::Time now) const;
+
   KeySet keys_;
   Options options_;
+  std::unique_ptr<VerifiedTokens> verified_;  // null when Options::verified_cache_bytes is 0
 };
 
 // The token of an HTTP / gRPC `authorization` header value "Bearer <token>" (scheme

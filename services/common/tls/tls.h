@@ -44,9 +44,9 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
 
 // PEM files a client (a service calling another, or the CLI) is configured with.
 struct ClientTlsFiles {
-  std::string ca_file;    // CA(s) the server certificate must chain to
-  std::string cert_file;  // optional client certificate chain (services calling each other)
-  std::string key_file;   // its private key
+  std::string ca_file{};    // CA(s) the server certificate must chain to
+  std::string cert_file{};  // optional client certificate chain (services calling each other)
+  std::string key_file{};   // its private key
 };
 
 // Credentials for grpc::CreateChannel.
