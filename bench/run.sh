@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Measures what docs/PERFORMANCE.md reports, each figure beside a baseline taken in the same run:
-#   1. CreateSession over gRPC at 16 and 64 callers  vs  pgbench running the same SQL at 16 and 64
+#   1. CreateSession over gRPC at 16 and 64 callers  vs  pgbench running the same SQL at 16 and 64;
+#      then at 16 callers with the verified-token cache on and off (libjwt signature check per call)
 #   2. samples stored per second through the streaming RPCs (per-second dynamics, 100 Hz and 500 Hz
 #      IMU)  vs  COPY of the same samples one row per sample into an indexed plain table
 #   3. scoring a 60-minute session: its database read vs the computation (dynamics + IMU)
@@ -58,13 +59,28 @@ COMMIT;
 SQL
 script="$(mktemp)"
 sed "s/@ATHLETE@/$athlete/" "$GK_ROOT/bench/create_session.pgbench.sql" > "$script"
+pgbench_run() {
+  PGPASSWORD="$GK_PG_APP_PASSWORD" pgbench -n -M prepared -h 127.0.0.1 -p "$GK_PG_PORT" -U gaitkeeper_app \
+    -c "$1" -j 2 -T "$2" -f "$script" gaitkeeper 2>/dev/null \
+    | awk -v c="$1" '/latency average/{lat=$4} /^tps/{tps=$3} END{printf "pgbench concurrency=%d tps=%.0f latency_avg_ms=%s\n", c, tps, lat}'
+}
+# Warm-up, not reported: the first seconds after start (connections, caches, a checkpoint)
+# once gave a tenth of the steady rate.
+load create-sessions --target="$target" --concurrency=16 --seconds=2 >/dev/null
+pgbench_run 16 2 >/dev/null
 for c in 16 64; do
   load create-sessions --target="$target" --concurrency=$c --seconds=$seconds
-  PGPASSWORD="$GK_PG_APP_PASSWORD" pgbench -n -M prepared -h 127.0.0.1 -p "$GK_PG_PORT" -U gaitkeeper_app \
-    -c $c -j 2 -T $seconds -f "$script" gaitkeeper 2>/dev/null \
-    | awk -v c=$c '/latency average/{lat=$4} /^tps/{tps=$3} END{printf "pgbench concurrency=%d tps=%.0f latency_avg_ms=%s\n", c, tps, lat}'
+  pgbench_run $c $seconds
 done
 rm -f "$script"
+
+echo "## 1b. CreateSession at 16 callers: verified-token cache on vs off (every call checks the signature)"
+load create-sessions --target="$target" --concurrency=16 --seconds=$seconds
+gk_stack_stop_all
+GK_JWT_VERIFIED_CACHE_KIB=0 gk_stack_start_all
+load create-sessions --target="$target" --concurrency=16 --seconds=$seconds
+gk_stack_stop_all
+gk_stack_start_all
 
 echo "## 2. samples stored per second vs COPY one row per sample"
 for kind in dynamics imu100 imu500; do

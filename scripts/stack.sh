@@ -2,12 +2,14 @@
 # Leaves the private PostgreSQL and the three services running in the background on fixed
 # loopback ports, for manual use and load tests:
 #   ingestion 127.0.0.1:50051, scoring 127.0.0.1:50052, planning 127.0.0.1:50053, PostgreSQL 127.0.0.1:55432
-#   scripts/stack.sh up | down | status
+#   scripts/stack.sh up | down | status | ghz
 # `down` stops only what `up` started (a PostgreSQL that was already running is left alone).
 # Logs: .run/stack/<service>.log
 # The services run as in production (scripts/lib/stack.sh): JWT authentication (issuer
 # gaitkeeper-dev) and TLS, with development keys in .run/keys and certificates in .run/certs.
-# `up` prints how to call them (a token from gaitkeeper-token, the CA for TLS).
+# `up` prints how to call them (a token from gaitkeeper-token, the CA for TLS). `ghz` writes the
+# load-test configurations of bench/ghz, filled with a real token for a fresh athlete, to
+# .run/ghz (bench/ghz/README.md).
 set -euo pipefail
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/pg.sh"
@@ -33,7 +35,17 @@ case "${1:-}" in
     echo "The companion app stand-in (mints its own athlete token):"
     echo "  $(gk_bin cli cli) --ingestion=127.0.0.1:$GK_INGESTION_PORT --scoring=127.0.0.1:$GK_SCORING_PORT" \
       "--planning=127.0.0.1:$GK_PLANNING_PORT ${GK_CLIENT_ARGS[*]}"
+    echo "Ready-to-run ghz configurations with a real token: scripts/stack.sh ghz"
     gk_say "stack is up; stop it with scripts/stack.sh down"
+    ;;
+  ghz)
+    gk_build gaitkeeper-ghz
+    gk_client_args
+    "$GK_BUILD/bench/gaitkeeper-ghz" fill --configs="$GK_ROOT/bench/ghz" --out="$GK_RUN/ghz" \
+      --ingestion="127.0.0.1:$GK_INGESTION_PORT" --scoring="127.0.0.1:$GK_SCORING_PORT" \
+      --planning="127.0.0.1:$GK_PLANNING_PORT" "${GK_CLIENT_ARGS[@]}"
+    echo "Check one without ghz:  $GK_BUILD/bench/gaitkeeper-ghz run --config=$GK_RUN/ghz/create_session.json --calls=3"
+    echo "Load-test it with ghz:  ghz --config $GK_RUN/ghz/create_session.json"
     ;;
   down)
     gk_stack_stop_all
@@ -56,5 +68,5 @@ case "${1:-}" in
     if gk_pg_running; then echo "postgres   running on 127.0.0.1:$GK_PG_PORT"; else echo "postgres   not running"; rc=1; fi
     exit $rc
     ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|status|ghz" >&2; exit 2 ;;
 esac

@@ -3,13 +3,15 @@
 # processes with authentication and TLS as scripts/stack.sh does (JWT, mutual TLS between the
 # services, fresh development keys and certificates), check health and reflection with
 # gaitkeeper-probe (over TLS, no token), check that a call without a token is refused, run
-# gaitkeeper-cli as a freshly minted athlete, then SIGTERM every service and require a clean exit
+# gaitkeeper-cli as a freshly minted athlete, fill and run every ghz configuration of bench/ghz
+# with gaitkeeper-ghz (real token, TLS), then SIGTERM every service and require a clean exit
 # (graceful drain). Needs the environment of scripts/test.sh (GK_PG_* from .run/pg.env); skips
 # visibly without it unless GK_TEST_REQUIRE_DB=1.
 #   tests/integration/binaries_e2e.sh <build>/services
 set -euo pipefail
 bin="${1:?usage: binaries_e2e.sh <build>/services}"
 bin="$(cd "$bin" && pwd)"
+src="$(cd "$(dirname "$0")/../.." && pwd)"
 if [ -z "${GK_PG_PORT:-}" ]; then
   [ -n "${GK_TEST_REQUIRE_DB:-}" ] && { echo "no PostgreSQL configured"; exit 1; }
   echo "SKIPPED: no PostgreSQL configured (run ./scripts/test.sh)"; exit 0
@@ -84,6 +86,30 @@ sed -n 's/^  Cadence target: \([0-9]*\) -> \([0-9]*\)-\([0-9]*\) steps.*/\1 \2 \
 grep -q "Run/walk" "$work/cli.out" || { echo "FAIL: pain 5/10 should give run/walk"; cat "$work/cli.out"; exit 1; }
 grep -q "1 resent and ignored" "$work/cli.out" || { echo "FAIL: resume did not resend"; cat "$work/cli.out"; exit 1; }
 
+# The ghz configurations (bench/ghz) with a real token: filled for a fresh athlete (created by
+# create_athlete.json, with a scored and an open session), then every file run twice over TLS.
+ghz="$(dirname "$bin")/bench/gaitkeeper-ghz"
+"$ghz" fill --configs="$src/bench/ghz" --out="$work/ghz" "${addresses[@]}" "${GK_CLIENT_ARGS[@]}" >"$work/ghz-fill.out" 2>&1 \
+  || { echo "FAIL: gaitkeeper-ghz fill"; cat "$work/ghz-fill.out"; exit 1; }
+configs=0
+for f in "$src"/bench/ghz/*.json; do
+  configs=$((configs + 1))
+  filled="$work/ghz/$(basename "$f")"
+  if grep -q -E 'Bearer TOKEN|ATHLETE_ID|SESSION_ID|REQUEST_ID' "$filled"; then echo "FAIL: $filled still has placeholders"; exit 1; fi
+  grep -q '"authorization": "Bearer eyJ' "$filled" || { echo "FAIL: $filled carries no token"; exit 1; }
+  [ "$(stat -c %a "$filled")" = 600 ] || { echo "FAIL: $filled is readable by others"; exit 1; }
+  "$ghz" run --config="$filled" --calls=2 >>"$work/ghz-run.out" 2>&1 \
+    || { echo "FAIL: ghz configuration $(basename "$f")"; cat "$work/ghz-run.out"; exit 1; }
+done
+[ "$(grep -c '^ghz-run call=.* calls=2 OK=2$' "$work/ghz-run.out")" = "$configs" ] && [ "$configs" -ge 6 ] \
+  || { echo "FAIL: not every ghz configuration ran OK"; cat "$work/ghz-run.out"; exit 1; }
+cat "$work/ghz-fill.out" "$work/ghz-run.out"
+# A placeholder left in a configuration is refused before anything is sent.
+if "$ghz" run --config="$src/bench/ghz/create_session.json" >"$work/ghz-raw.out" 2>&1; then
+  echo "FAIL: a configuration with placeholders was run"; exit 1
+fi
+grep -q "still holds the placeholder" "$work/ghz-raw.out" || { cat "$work/ghz-raw.out"; exit 1; }
+
 # Health data stays out of the logs: no pain values or sample fields are logged.
 if grep -h -E '"pain_(during|after|next_morning)"|cadence_spm|speed_mps|"samples":\[' "$work"/*.log; then echo "FAIL: health data in logs"; exit 1; fi
 # Nor are tokens (a JWT starts with the base64url of '{"': eyJ).
@@ -96,4 +122,4 @@ done
 pids=()
 grep -q '"event":"server_stopped"' "$work/ingestion.log" || { echo "FAIL: no graceful stop logged"; exit 1; }
 cp "$work/cli.out" /tmp/last_cli.out 2>/dev/null || true
-echo "PASSED: binaries end to end (migrate, JWT + TLS, health, reflection, no token refused, upload with resume, score, plan, SIGTERM)"
+echo "PASSED: binaries end to end (migrate, JWT + TLS, health, reflection, no token refused, upload with resume, score, plan, ghz configurations, SIGTERM)"

@@ -19,6 +19,8 @@ void AddSecurityFlags(Flags& flags, absl::string_view service) {
   flags.AddString("jwt_audience", "GK_JWT_AUDIENCE", "gaitkeeper", "expected token audience (aud)");
   flags.AddInt("jwt_clock_skew_s", "GK_JWT_CLOCK_SKEW_S", 60, 0, 300,
                "clock skew tolerated on exp/iat/nbf");
+  flags.AddInt("jwt_verified_cache_kib", "GK_JWT_VERIFIED_CACHE_KIB", 4096, 0, 1 << 20,
+               "memory for remembering verified tokens (their time rules are still checked on every call); 0 = off");
   flags.AddString("jwt_service_kids", "GK_JWT_SERVICE_KIDS", "",
                   "comma-separated key ids that sign service tokens (and only those)");
   flags.AddString("service_signing_keys", "GK_SERVICE_SIGNING_KEYS", "",
@@ -79,7 +81,8 @@ absl::StatusOr<SecurityConfig> ReadSecurityConfig(const Flags& flags, absl::stri
         std::move(*keys), auth::TokenVerifier::Options{
                               .issuer = issuer,
                               .audience = audience,
-                              .clock_skew = absl::Seconds(flags.GetInt("jwt_clock_skew_s"))});
+                              .clock_skew = absl::Seconds(flags.GetInt("jwt_clock_skew_s")),
+                              .verified_cache_bytes = static_cast<size_t>(flags.GetInt("jwt_verified_cache_kib")) * 1024});
     for (absl::string_view kid : absl::StrSplit(flags.GetString("jwt_service_kids"), ',', absl::SkipEmpty())) {
       options.service_kids.emplace_back(kid);
     }
