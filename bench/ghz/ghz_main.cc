@@ -7,7 +7,8 @@
 //       uploaded, completed and scored) and an open one, and writes every *.json of --configs to
 //       --out with TOKEN, ATHLETE_ID, REQUEST_ID, SESSION_ID (the scored session) and
 //       OPEN_SESSION_ID (the open one) filled in, "host" pointed at the service the call belongs
-//       to and "cacert" at --tls_ca. The files hold a live token: they are written 0600.
+//       to and "cacert" at --tls_ca (the rest of each file as it is). The files hold a live token:
+//       they are written 0600.
 //
 //   gaitkeeper-ghz run --config=FILE [--calls=N]
 //       Runs the configuration's call N times, one after another, as ghz would send it (host,
@@ -25,6 +26,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -372,8 +374,22 @@ absl::StatusOr<std::string> MakeSession(ing::IngestionService::Stub& ingestion, 
   return std::string(session.name().substr(session.name().rfind('/') + 1));
 }
 
-// One configuration with the placeholders filled, host and cacert set; InvalidArgument for a
-// file that is not a ghz configuration of a Gaitkeeper call.
+// The template's text with the string value of top-level member `name` replaced (its layout is
+// kept, so the filled file reads like the template). NotFound when there is no such member.
+absl::StatusOr<std::string> ReplaceStringMember(const std::string& text, const std::string& name, const std::string& value) {
+  const std::regex member(absl::StrCat("\"", name, "\"\\s*:\\s*\"[^\"]*\""));
+  std::smatch match;
+  if (!std::regex_search(text, match, member)) return absl::NotFoundError(absl::StrCat("no \"", name, "\" string member"));
+  std::string escaped;
+  for (char c : value) {
+    if (c == '"' || c == '\\') escaped.push_back('\\');
+    escaped.push_back(c);
+  }
+  return absl::StrCat(match.prefix().str(), "\"", name, "\": \"", escaped, "\"", match.suffix().str());
+}
+
+// One configuration with the placeholders filled and host and cacert set; InvalidArgument for a
+// file that is not a ghz configuration of a Gaitkeeper call over TLS.
 absl::StatusOr<std::string> Render(const std::string& path, const std::map<std::string, std::string>& values,
                                    const std::map<std::string, std::string>& hosts, const std::string& cacert) {
   absl::StatusOr<std::string> text = ReadFile(path);
@@ -386,17 +402,18 @@ absl::StatusOr<std::string> Render(const std::string& path, const std::map<std::
   if (!call.ok()) return call.status();
   absl::StatusOr<std::string> area = ServiceArea(*call);
   if (!area.ok()) return area.status();
-  (*config->mutable_fields())["host"].set_string_value(hosts.at(*area));
-  if (cacert.empty()) {
-    config->mutable_fields()->erase("cacert");
-  } else {
-    (*config->mutable_fields())["cacert"].set_string_value(cacert);
+  for (const auto& [name, value] : {std::pair<std::string, std::string>{"host", hosts.at(*area)}, {"cacert", cacert}}) {
+    absl::StatusOr<std::string> replaced = ReplaceStringMember(filled, name, value);
+    if (!replaced.ok()) return absl::InvalidArgumentError(absl::StrCat(path, ": ", replaced.status().message()));
+    filled = *std::move(replaced);
   }
-  std::string json;
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  (void)google::protobuf::util::MessageToJsonString(*config, &json, options);
-  return json;
+  // What ghz will read is what was meant.
+  absl::StatusOr<Struct> check = ParseJsonObject(filled, path);
+  if (!check.ok()) return check.status();
+  if (StringField(*check, "host", path).value_or("") != hosts.at(*area) || StringField(*check, "cacert", path).value_or("") != cacert) {
+    return absl::InternalError(absl::StrCat(path, ": host or cacert did not come out as set"));
+  }
+  return filled;
 }
 
 absl::Status WritePrivateFile(const std::string& path, const std::string& text) {
@@ -417,8 +434,9 @@ absl::Status Fill(const Flags& flags) {
   const fs::path out = flags.GetString("out");
   const std::map<std::string, std::string> hosts = {
       {"ingestion", flags.GetString("ingestion")}, {"scoring", flags.GetString("scoring")}, {"planning", flags.GetString("planning")}};
-  std::string cacert;
-  if (client->tls()) cacert = fs::absolute(flags.GetString("tls_ca")).string();
+  // The configurations carry a cacert: the stack serves TLS only (docs/SECURITY.md).
+  if (!client->tls()) return absl::InvalidArgumentError("fill writes TLS configurations: give --tls_ca");
+  const std::string cacert = fs::absolute(flags.GetString("tls_ca")).string();
 
   const std::string athlete = names::NewUuid();
   std::shared_ptr<cli::CallerCredentials> credentials = client->CredentialsFor(athlete, auth::kRoleAthlete);

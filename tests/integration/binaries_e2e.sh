@@ -104,6 +104,12 @@ done
 [ "$(grep -c '^ghz-run call=.* calls=2 OK=2$' "$work/ghz-run.out")" = "$configs" ] && [ "$configs" -ge 6 ] \
   || { echo "FAIL: not every ghz configuration ran OK"; cat "$work/ghz-run.out"; exit 1; }
 cat "$work/ghz-fill.out" "$work/ghz-run.out"
+# A configuration whose token was tampered with is refused by the service, and the run says so.
+sed 's/"Bearer eyJ/"Bearer eyX/' "$work/ghz/list_sessions.json" >"$work/ghz/tampered.json"
+if "$ghz" run --config="$work/ghz/tampered.json" >"$work/ghz-tampered.out" 2>&1; then
+  echo "FAIL: a tampered token was accepted"; cat "$work/ghz-tampered.out"; exit 1
+fi
+grep -q "calls=1 UNAUTHENTICATED=1$" "$work/ghz-tampered.out" || { cat "$work/ghz-tampered.out"; exit 1; }
 # A placeholder left in a configuration is refused before anything is sent.
 if "$ghz" run --config="$src/bench/ghz/create_session.json" >"$work/ghz-raw.out" 2>&1; then
   echo "FAIL: a configuration with placeholders was run"; exit 1

@@ -644,7 +644,7 @@ TEST_F(SecurityTest, WritesAndStreamsAreLimitedPerCaller) {
   InProcessStack::Security security;
   security.certs_dir = w.dir + "/certs";
   security.keys_dir = w.dir + "/keys";
-  security.limits.write_limit = {.tokens_per_second = 0.5, .burst = 3};
+  security.limits.write_limit = {.tokens_per_second = 0.01, .burst = 3};  // no refill during the test
   security.limits.upload_limit = {.tokens_per_second = 0.5, .burst = 10};
   security.limits.max_streams_per_caller = 1;
   InProcessStack stack(w.db->app_url(), security);
