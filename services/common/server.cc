@@ -67,32 +67,39 @@ void Server::Shutdown() {
   log::Info("server_stopped");
 }
 
-void BlockShutdownSignals() {
+namespace {
+
+sigset_t ServiceSignals() {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
+  return set;
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  const sigset_t set = ServiceSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForShutdownSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGTERM);
-  sigaddset(&set, SIGINT);
-  int signal = 0;
-  sigwait(&set, &signal);
-  return signal;
-}
-
 int ServeUntilSignal(Server& server, const std::function<void()>& after_start,
-                     const std::function<void()>& after_stop) {
+                     const std::function<void()>& after_stop, const std::function<void()>& on_reload) {
   if (absl::Status started = server.Start(); !started.ok()) {
     log::Error("start_failed", {{"error", started.message()}});
     return 1;
   }
   if (after_start) after_start();
-  const int signal = WaitForShutdownSignal();
+  const sigset_t set = ServiceSignals();
+  int signal = 0;
+  while (true) {
+    if (sigwait(&set, &signal) != 0) continue;
+    if (signal != SIGHUP) break;
+    log::Info("reload_requested", {{"signal", signal}});
+    if (on_reload) on_reload();
+  }
   log::Info("shutdown_requested", {{"signal", signal}});
   server.Shutdown();
   if (after_stop) after_stop();

@@ -50,16 +50,16 @@ class Server {
   int port_ = 0;
 };
 
-// Blocks SIGTERM and SIGINT in the calling thread and every thread it later creates. Call first
-// thing in main, before any thread exists, then WaitForShutdownSignal.
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread and every thread it later creates. Call
+// first thing in main, before any thread exists; ServeUntilSignal then waits for them.
 void BlockShutdownSignals();
-// Waits for SIGTERM or SIGINT and returns its number.
-int WaitForShutdownSignal();
 
 // The tail of every service's main: starts `server`, runs `after_start`, waits for SIGTERM or
-// SIGINT, drains the server, runs `after_stop`. Returns the process exit code (1 when the server
-// cannot start).
+// SIGINT, drains the server, runs `after_stop`. Each SIGHUP meanwhile runs `on_reload` (the
+// services reload their token keys: authz::KeyReloader) and the wait goes on. Returns the process
+// exit code (1 when the server cannot start).
 int ServeUntilSignal(Server& server, const std::function<void()>& after_start = {},
-                     const std::function<void()>& after_stop = {});
+                     const std::function<void()>& after_stop = {},
+                     const std::function<void()>& on_reload = {});
 
 }  // namespace gaitkeeper

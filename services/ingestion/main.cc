@@ -64,5 +64,6 @@ int main(int argc, char** argv) {
                  .shutdown_grace = config.shutdown_grace,
                  .credentials = security.server_credentials},
                 {&service}, {"gaitkeeper.ingestion.v1.IngestionService"});
-  return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); });
+  return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); },
+                          authz::KeyReloader(security));
 }

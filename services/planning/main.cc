@@ -33,5 +33,5 @@ int main(int argc, char** argv) {
   Server server({.listen_address = config.listen_address, .max_threads = config.max_threads,
                  .shutdown_grace = config.shutdown_grace, .credentials = security.server_credentials},
                 {&service}, {"gaitkeeper.planning.v1.PlanningService"});
-  return ServeUntilSignal(server);
+  return ServeUntilSignal(server, {}, {}, authz::KeyReloader(security));
 }

@@ -54,5 +54,6 @@ int main(int argc, char** argv) {
   Server server({.listen_address = config.listen_address, .max_threads = config.max_threads,
                  .shutdown_grace = config.shutdown_grace, .credentials = security.server_credentials},
                 {&service}, {"gaitkeeper.scoring.v1.ScoringService"});
-  return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); });
+  return ServeUntilSignal(server, [&dispatcher] { dispatcher.Start(); }, [&dispatcher] { dispatcher.Stop(); },
+                          authz::KeyReloader(security));
 }

@@ -4,7 +4,7 @@
 # services, fresh development keys and certificates), check health and reflection with
 # gaitkeeper-probe (over TLS, no token), check that a call without a token is refused, run
 # gaitkeeper-cli as a freshly minted athlete, fill and run every ghz configuration of bench/ghz
-# with gaitkeeper-ghz (real token, TLS), then SIGTERM every service and require a clean exit
+# with gaitkeeper-ghz (real token, TLS), rotate the token keys with SIGHUP, then SIGTERM every service and require a clean exit
 # (graceful drain). Needs the environment of scripts/test.sh (GK_PG_* from .run/pg.env); skips
 # visibly without it unless GK_TEST_REQUIRE_DB=1.
 #   tests/integration/binaries_e2e.sh <build>/services
@@ -44,11 +44,13 @@ export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.
 # Ports from the process id, away from the stack (5005x) and demo (5006x) ports.
 base=$(( 20000 + ($$ % 2000) * 3 ))
 declare -A port=([ingestion]=$base [scoring]=$((base + 1)) [planning]=$((base + 2)))
+declare -A pid_of
 for s in scoring planning ingestion; do
   gk_service_args "$s" "${port[$s]}"
   GK_SCORING_ADDRESS="127.0.0.1:${port[scoring]}" GK_PLANNING_ADDRESS="127.0.0.1:${port[planning]}" "$bin/$s/gaitkeeper-$s" \
     "${GK_ARGS[@]}" --shutdown_grace_s=5 2>"$work/$s.log" &
   pids+=($!)
+  pid_of[$s]=$!
 done
 probe() { "$bin/probe/gaitkeeper-probe" --tls_ca="$ca" "$@"; }
 for s in ingestion scoring planning; do
@@ -116,6 +118,46 @@ if "$ghz" run --config="$src/bench/ghz/create_session.json" >"$work/ghz-raw.out"
 fi
 grep -q "still holds the placeholder" "$work/ghz-raw.out" || { cat "$work/ghz-raw.out"; exit 1; }
 
+# Key rotation without a restart: SIGHUP makes a service read its key set again. A token of a new
+# kid is refused until then and accepted after; once the old kid is removed and reloaded, its
+# tokens are refused at once (even one that verified a moment ago and is remembered); a key set
+# that does not load is refused and the keys in force stay.
+ghz_expect() {  # FILE CODE: one call of that configuration ends with CODE
+  "$ghz" run --config="$work/ghz/$1.json" >"$work/ghz-$1.out" 2>&1 || true
+  grep -q "calls=1 $2=1$" "$work/ghz-$1.out" || { echo "FAIL: $1.json: expected $2"; cat "$work/ghz-$1.out"; exit 1; }
+}
+reloads() { grep -c "\"event\":\"$1\"" "$work/ingestion.log" || true; }
+hangup_ingestion() {  # EVENT: SIGHUP, then wait until the ingestion log shows one more EVENT
+  local before i
+  before=$(reloads "$1")
+  kill -HUP "${pid_of[ingestion]}"
+  for i in $(seq 1 100); do [ "$(reloads "$1")" -gt "$before" ] && return 0; sleep 0.05; done
+  echo "FAIL: no $1 after SIGHUP"; cat "$work/ingestion.log"; exit 1
+}
+athlete_id="$(sed -n 's#^ghz configurations for athletes/\([0-9a-f-]*\) .*#\1#p' "$work/ghz-fill.out")"
+openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$GK_KEYS_DIR/rs256-2.key" 2>/dev/null
+openssl pkey -in "$GK_KEYS_DIR/rs256-2.key" -pubout -out "$GK_KEYS_DIR/rs256-2.pub" 2>/dev/null
+echo "rs256-2 RS256 rs256-2.key" >>"$GK_KEYS_DIR/signing.keys"
+new_token="$("$bin/common/auth/gaitkeeper-token" --signing_keys="$GK_KEYS_DIR/signing.keys" --kid=rs256-2 \
+  --issuer="$GK_STACK_ISSUER" --role=athlete --subject="$athlete_id")"
+sed "s#\"Bearer [^\"]*\"#\"Bearer $new_token\"#" "$work/ghz/list_sessions.json" >"$work/ghz/new_kid.json"
+ghz_expect new_kid UNAUTHENTICATED
+ghz_expect list_sessions OK
+cp "$GK_KEYS_DIR/verify.keys" "$work/verify.keys.orig"
+echo "rs256-2 RS256 rs256-2.pub" >>"$GK_KEYS_DIR/verify.keys"
+hangup_ingestion keys_reloaded
+ghz_expect new_kid OK
+ghz_expect list_sessions OK
+grep -v "^rs256-1 " "$GK_KEYS_DIR/verify.keys" >"$work/verify.keys.new" && cp "$work/verify.keys.new" "$GK_KEYS_DIR/verify.keys"
+hangup_ingestion keys_reloaded
+ghz_expect list_sessions UNAUTHENTICATED
+ghz_expect new_kid OK
+echo "rs256-3 RS256 missing.pub" >>"$GK_KEYS_DIR/verify.keys"
+hangup_ingestion keys_reload_failed
+ghz_expect new_kid OK
+ghz_expect list_sessions UNAUTHENTICATED
+cp "$work/verify.keys.orig" "$GK_KEYS_DIR/verify.keys"
+
 # Health data stays out of the logs: no pain values or sample fields are logged.
 if grep -h -E '"pain_(during|after|next_morning)"|cadence_spm|speed_mps|"samples":\[' "$work"/*.log; then echo "FAIL: health data in logs"; exit 1; fi
 # Nor are tokens (a JWT starts with the base64url of '{"': eyJ).
@@ -128,4 +170,4 @@ done
 pids=()
 grep -q '"event":"server_stopped"' "$work/ingestion.log" || { echo "FAIL: no graceful stop logged"; exit 1; }
 cp "$work/cli.out" /tmp/last_cli.out 2>/dev/null || true
-echo "PASSED: binaries end to end (migrate, JWT + TLS, health, reflection, no token refused, upload with resume, score, plan, ghz configurations, SIGTERM)"
+echo "PASSED: binaries end to end (migrate, JWT + TLS, health, reflection, no token refused, upload with resume, score, plan, ghz configurations, key rotation on SIGHUP, SIGTERM)"

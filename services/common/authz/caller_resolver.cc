@@ -52,12 +52,24 @@ CallerResolver CallerResolver::Development() {
 CallerResolver CallerResolver::Tokens(TokenOptions options) {
   CallerResolver r;
   r.tokens_ = std::move(options);
+  r.ReplaceVerifier(std::move(r.tokens_.verifier));
   return r;
+}
+
+void CallerResolver::ReplaceVerifier(std::shared_ptr<const auth::TokenVerifier> verifier) {
+  absl::MutexLock lock(&slot_->mu);
+  slot_->verifier = std::move(verifier);
+}
+
+std::shared_ptr<const auth::TokenVerifier> CallerResolver::verifier() const {
+  absl::ReaderMutexLock lock(&slot_->mu);
+  return slot_->verifier;
 }
 
 absl::StatusOr<Caller> CallerResolver::Resolve(const grpc::ServerContext& context) const {
   if (development_) return DevelopmentCaller(context);
-  if (tokens_.verifier == nullptr) {
+  const std::shared_ptr<const auth::TokenVerifier> verifier = this->verifier();
+  if (verifier == nullptr) {
     return Unauthenticated("no token verifier configured", "AUTH_NOT_CONFIGURED");
   }
   const auto& metadata = context.client_metadata();
@@ -68,7 +80,7 @@ absl::StatusOr<Caller> CallerResolver::Resolve(const grpc::ServerContext& contex
   absl::StatusOr<std::string> token =
       auth::BearerToken(absl::string_view(it->second.data(), it->second.size()));
   if (!token.ok()) return token.status();
-  absl::StatusOr<auth::Claims> claims = tokens_.verifier->Verify(*token, absl::Now());
+  absl::StatusOr<auth::Claims> claims = verifier->Verify(*token, absl::Now());
   if (!claims.ok()) return claims.status();
   absl::StatusOr<Role> role = ParseRole(claims->role);
   if (!role.ok()) return role.status();

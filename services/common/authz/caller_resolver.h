@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "grpcpp/server_context.h"
 #include "services/common/auth/jwt.h"
 #include "services/common/caller.h"
@@ -41,10 +42,24 @@ class CallerResolver {
 
   bool development() const { return development_; }
 
+  // Replaces the token verifier (a reloaded key set, docs/SECURITY.md "Key rotation") for every
+  // call that starts afterwards; calls already past authentication are not affected. The new
+  // verifier starts with an empty cache, so a removed kid is refused at once. Thread-safe.
+  void ReplaceVerifier(std::shared_ptr<const auth::TokenVerifier> verifier);
+
  private:
+  // The current verifier; shared by moved-from copies made while the resolver is built.
+  struct VerifierSlot {
+    mutable absl::Mutex mu;
+    std::shared_ptr<const auth::TokenVerifier> verifier ABSL_GUARDED_BY(mu);
+  };
+
   CallerResolver() = default;
+  std::shared_ptr<const auth::TokenVerifier> verifier() const;
+
   bool development_ = false;
-  TokenOptions tokens_;
+  TokenOptions tokens_;  // its verifier moved into the slot, which holds the current one
+  std::shared_ptr<VerifierSlot> slot_ = std::make_shared<VerifierSlot>();
 };
 
 // Parses a role claim ("athlete", "clinician", "clinic_admin", "service").

@@ -76,19 +76,25 @@ absl::StatusOr<SecurityConfig> ReadSecurityConfig(const Flags& flags, absl::stri
     }
     absl::StatusOr<auth::KeySet> keys = auth::LoadKeySet(keys_file, auth::KeyUse::kVerify);
     if (!keys.ok()) return keys.status();
+    const auth::TokenVerifier::Options verifier_options{
+        .issuer = issuer,
+        .audience = audience,
+        .clock_skew = absl::Seconds(flags.GetInt("jwt_clock_skew_s")),
+        .verified_cache_bytes = static_cast<size_t>(flags.GetInt("jwt_verified_cache_kib")) * 1024};
     CallerResolver::TokenOptions options;
-    options.verifier = std::make_shared<auth::TokenVerifier>(
-        std::move(*keys), auth::TokenVerifier::Options{
-                              .issuer = issuer,
-                              .audience = audience,
-                              .clock_skew = absl::Seconds(flags.GetInt("jwt_clock_skew_s")),
-                              .verified_cache_bytes = static_cast<size_t>(flags.GetInt("jwt_verified_cache_kib")) * 1024});
+    options.verifier = std::make_shared<auth::TokenVerifier>(std::move(*keys), verifier_options);
     for (absl::string_view kid : absl::StrSplit(flags.GetString("jwt_service_kids"), ',', absl::SkipEmpty())) {
       options.service_kids.emplace_back(kid);
     }
     // Mutual TLS between services: with a client CA, service tokens need the service's cert.
     options.require_service_certificate = tls_on && !flags.GetString("tls_ca").empty();
     config.resolver = std::make_unique<CallerResolver>(CallerResolver::Tokens(std::move(options)));
+    config.reload_keys = [keys_file, verifier_options, resolver = config.resolver.get()]() -> absl::Status {
+      absl::StatusOr<auth::KeySet> reloaded = auth::LoadKeySet(keys_file, auth::KeyUse::kVerify);
+      if (!reloaded.ok()) return reloaded.status();
+      resolver->ReplaceVerifier(std::make_shared<auth::TokenVerifier>(std::move(*reloaded), verifier_options));
+      return absl::OkStatus();
+    };
 
     if (calls_other_services) {
       const std::string signing_file = flags.GetString("service_signing_keys");
@@ -132,6 +138,20 @@ std::optional<int> LoadSecurityOrExit(const Flags& flags, absl::string_view serv
   }
   *config = std::move(*read);
   return std::nullopt;
+}
+
+std::function<void()> KeyReloader(SecurityConfig& config) {
+  return [&config] {
+    if (!config.reload_keys) {
+      log::Info("keys_reload_skipped", {{"reason", "no token keys in development mode"}});
+      return;
+    }
+    if (absl::Status reloaded = config.reload_keys(); !reloaded.ok()) {
+      log::Error("keys_reload_failed", {{"error", reloaded.message()}, {"kept", "the keys in force"}});
+      return;
+    }
+    log::Info("keys_reloaded");
+  };
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const SecurityConfig& config,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +25,10 @@ struct SecurityConfig {
   tls::ClientTlsFiles client_tls;
   std::unique_ptr<ServiceTokenSource> service_tokens;  // null in development mode
   Gate::Options gate;  // limits filled in; service and policy left to main
+  // Reads --jwt_keys again and puts the new key set in force for every later call (SIGHUP, see
+  // ServeUntilSignal). On any error the keys in force stay, and the error is returned. Null in
+  // development mode.
+  std::function<absl::Status()> reload_keys;
 };
 
 // Declares --auth_mode, --jwt_keys, --jwt_issuer, --jwt_audience, --jwt_clock_skew_s,
@@ -42,6 +47,10 @@ absl::StatusOr<SecurityConfig> ReadSecurityConfig(const Flags& flags, absl::stri
 std::optional<int> LoadSecurityOrExit(const Flags& flags, absl::string_view service,
                                       absl::string_view listen_address, bool calls_other_services,
                                       SecurityConfig* config);
+
+// What a service does on SIGHUP: reloads the token keys (config.reload_keys) and logs the
+// outcome ("keys_reloaded" or "keys_reload_failed"; the keys in force stay on failure).
+std::function<void()> KeyReloader(SecurityConfig& config);
 
 // A channel to another service with this service's client TLS (or plaintext on loopback).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> ChannelTo(const SecurityConfig& config,
