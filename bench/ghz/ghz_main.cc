@@ -18,7 +18,12 @@
 //
 // ghz itself is not packaged for Debian 12 (bench/ghz/README.md); this is what exercises the
 // configurations in CI (tests/integration/binaries_e2e.sh). Tokens are never printed.
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <chrono>
@@ -78,8 +83,10 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 absl::StatusOr<Struct> ParseJsonObject(const std::string& json, const std::string& what) {
   Struct object;
-  auto parsed = google::protobuf::util::JsonStringToMessage(json, &object);
-  if (!parsed.ok()) return absl::InvalidArgumentError(absl::StrCat(what, " is not a JSON object: ", parsed.ToString()));
+  // The parser's message quotes the text around the error, which may be the token: not passed on.
+  if (!google::protobuf::util::JsonStringToMessage(json, &object).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(what, " is not a JSON object"));
+  }
   return object;
 }
 
@@ -416,13 +423,20 @@ absl::StatusOr<std::string> Render(const std::string& path, const std::map<std::
   return filled;
 }
 
+// Writes `text` to `path` readable by its owner only, from the first byte on (the text holds a
+// live token); an existing file is truncated and made 0600, a symbolic link is refused.
 absl::Status WritePrivateFile(const std::string& path, const std::string& text) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    if (!out) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path));
-    out << text;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::PermissionDeniedError(absl::StrCat("cannot write ", path, ": ", std::strerror(errno)));
+  bool ok = ::fchmod(fd, 0600) == 0;
+  for (size_t written = 0; ok && written < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) written += static_cast<size_t>(n);
   }
-  if (::chmod(path.c_str(), 0600) != 0) return absl::PermissionDeniedError(absl::StrCat("cannot chmod ", path));
+  ok = (::close(fd) == 0) && ok;
+  if (!ok) return absl::DataLossError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 

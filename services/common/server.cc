@@ -95,7 +95,10 @@ int ServeUntilSignal(Server& server, const std::function<void()>& after_start,
   const sigset_t set = ServiceSignals();
   int signal = 0;
   while (true) {
-    if (sigwait(&set, &signal) != 0) continue;
+    if (sigwait(&set, &signal) != 0) {
+      log::Error("sigwait_failed");  // cannot wait for signals: stop rather than spin
+      break;
+    }
     if (signal != SIGHUP) break;
     log::Info("reload_requested", {{"signal", signal}});
     if (on_reload) on_reload();

@@ -106,8 +106,12 @@ done
 [ "$(grep -c '^ghz-run call=.* calls=2 OK=2$' "$work/ghz-run.out")" = "$configs" ] && [ "$configs" -ge 6 ] \
   || { echo "FAIL: not every ghz configuration ran OK"; cat "$work/ghz-run.out"; exit 1; }
 cat "$work/ghz-fill.out" "$work/ghz-run.out"
-# A configuration whose token was tampered with is refused by the service, and the run says so.
-sed 's/"Bearer eyJ/"Bearer eyX/' "$work/ghz/list_sessions.json" >"$work/ghz/tampered.json"
+# A configuration whose token's signature was tampered with (one character of a token that was
+# just accepted, and is remembered) is refused by the service, and the run says so.
+good_token="$(sed -n 's/.*"Bearer \([^"]*\)".*/\1/p' "$work/ghz/list_sessions.json")"
+i=$(( ${#good_token} - 20 )); [ "${good_token:$i:1}" = A ] && flip=B || flip=A
+sed "s#Bearer $good_token#Bearer ${good_token:0:$i}$flip${good_token:$((i + 1))}#" "$work/ghz/list_sessions.json" >"$work/ghz/tampered.json"
+cmp -s "$work/ghz/list_sessions.json" "$work/ghz/tampered.json" && { echo "FAIL: the token was not tampered with"; exit 1; }
 if "$ghz" run --config="$work/ghz/tampered.json" >"$work/ghz-tampered.out" 2>&1; then
   echo "FAIL: a tampered token was accepted"; cat "$work/ghz-tampered.out"; exit 1
 fi
@@ -126,13 +130,13 @@ ghz_expect() {  # FILE CODE: one call of that configuration ends with CODE
   "$ghz" run --config="$work/ghz/$1.json" >"$work/ghz-$1.out" 2>&1 || true
   grep -q "calls=1 $2=1$" "$work/ghz-$1.out" || { echo "FAIL: $1.json: expected $2"; cat "$work/ghz-$1.out"; exit 1; }
 }
-reloads() { grep -c "\"event\":\"$1\"" "$work/ingestion.log" || true; }
-hangup_ingestion() {  # EVENT: SIGHUP, then wait until the ingestion log shows one more EVENT
+reloads() { grep -c "\"event\":\"$2\"" "$work/$1.log" || true; }  # SERVICE EVENT
+hangup() {  # SERVICE EVENT: SIGHUP, then wait until the service's log shows one more EVENT
   local before i
-  before=$(reloads "$1")
-  kill -HUP "${pid_of[ingestion]}"
-  for i in $(seq 1 100); do [ "$(reloads "$1")" -gt "$before" ] && return 0; sleep 0.05; done
-  echo "FAIL: no $1 after SIGHUP"; cat "$work/ingestion.log"; exit 1
+  before=$(reloads "$1" "$2")
+  kill -HUP "${pid_of[$1]}"
+  for i in $(seq 1 100); do [ "$(reloads "$1" "$2")" -gt "$before" ] && return 0; sleep 0.05; done
+  echo "FAIL: no $2 from $1 after SIGHUP"; cat "$work/$1.log"; exit 1
 }
 athlete_id="$(sed -n 's#^ghz configurations for athletes/\([0-9a-f-]*\) .*#\1#p' "$work/ghz-fill.out")"
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$GK_KEYS_DIR/rs256-2.key" 2>/dev/null
@@ -145,15 +149,17 @@ ghz_expect new_kid UNAUTHENTICATED
 ghz_expect list_sessions OK
 cp "$GK_KEYS_DIR/verify.keys" "$work/verify.keys.orig"
 echo "rs256-2 RS256 rs256-2.pub" >>"$GK_KEYS_DIR/verify.keys"
-hangup_ingestion keys_reloaded
+for s in ingestion scoring planning; do hangup "$s" keys_reloaded; done
 ghz_expect new_kid OK
 ghz_expect list_sessions OK
 grep -v "^rs256-1 " "$GK_KEYS_DIR/verify.keys" >"$work/verify.keys.new" && cp "$work/verify.keys.new" "$GK_KEYS_DIR/verify.keys"
-hangup_ingestion keys_reloaded
+hangup ingestion keys_reloaded
 ghz_expect list_sessions UNAUTHENTICATED
 ghz_expect new_kid OK
-echo "rs256-3 RS256 missing.pub" >>"$GK_KEYS_DIR/verify.keys"
-hangup_ingestion keys_reload_failed
+# rs256-1 back, beside a line whose key file is missing: the whole set is refused, so rs256-1
+# stays out.
+printf 'rs256-1 RS256 rs256-1.pub\nrs256-3 RS256 missing.pub\n' >>"$GK_KEYS_DIR/verify.keys"
+hangup ingestion keys_reload_failed
 ghz_expect new_kid OK
 ghz_expect list_sessions UNAUTHENTICATED
 cp "$work/verify.keys.orig" "$GK_KEYS_DIR/verify.keys"

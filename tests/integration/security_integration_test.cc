@@ -670,17 +670,24 @@ TEST_F(SecurityTest, WritesAndStreamsAreLimitedPerCaller) {
   // One open stream per caller: the second is refused while the first is open. The first
   // stream holds its permit from the moment its handler starts; a committed batch proves the
   // server is inside that handler (the client's Write alone does not: the call may still be
-  // in flight, and a second stream opened now could take the permit first).
+  // in flight, and a second stream opened now could take the permit first). A session of its
+  // own (made through the suite's unlimited stack), so no other test's batches count.
+  ing::CreateSessionRequest create;
+  create.set_parent(names::Athlete(w.a));
+  create.set_request_id(names::NewUuid());
+  *create.mutable_session()->mutable_start_time() = timeutil::FromMicros(timeutil::NowMicros() - 3600LL * 1000000);
+  ing::Session fresh;
+  ASSERT_TRUE(w.stack->ingestion().CreateSession(WithToken(token).get(), create, &fresh).ok());
   ing::UploadSamplesResponse first_response;
   auto first_context = WithToken(token);
   auto first = stack.ingestion().UploadSamples(first_context.get(), &first_response);
   ing::UploadSamplesRequest batch;
-  batch.set_session(w.a_session);
+  batch.set_session(fresh.name());
   batch.set_sequence(1);
   *batch.add_samples() = OneSample();
   ASSERT_TRUE(first->Write(batch));
   ing::GetUploadStateRequest state_request;
-  state_request.set_session(w.a_session);
+  state_request.set_session(fresh.name());
   ing::UploadState state;
   for (int attempt = 0; attempt < 500 && state.last_committed_sequence() < 1; ++attempt) {
     if (attempt > 0) std::this_thread::sleep_for(std::chrono::milliseconds(10));

@@ -87,6 +87,7 @@ class StackTest : public ::testing::Test {
       while (State(session).last_committed_sequence() < last_sequence && absl::Now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
       }
+      EXPECT_EQ(State(session).last_committed_sequence(), last_sequence) << "the sent batches were not committed in 30 s";
       context->TryCancel();
       return Call(writer->Finish());
     }

@@ -57,11 +57,13 @@ CallerResolver CallerResolver::Tokens(TokenOptions options) {
 }
 
 void CallerResolver::ReplaceVerifier(std::shared_ptr<const auth::TokenVerifier> verifier) {
+  if (slot_ == nullptr) slot_ = std::make_shared<VerifierSlot>();  // moved from, then reused
   absl::MutexLock lock(&slot_->mu);
   slot_->verifier = std::move(verifier);
 }
 
 std::shared_ptr<const auth::TokenVerifier> CallerResolver::verifier() const {
+  if (slot_ == nullptr) return nullptr;  // a moved-from resolver refuses everyone
   absl::ReaderMutexLock lock(&slot_->mu);
   return slot_->verifier;
 }

@@ -19,7 +19,7 @@ void AddSecurityFlags(Flags& flags, absl::string_view service) {
   flags.AddString("jwt_audience", "GK_JWT_AUDIENCE", "gaitkeeper", "expected token audience (aud)");
   flags.AddInt("jwt_clock_skew_s", "GK_JWT_CLOCK_SKEW_S", 60, 0, 300,
                "clock skew tolerated on exp/iat/nbf");
-  flags.AddInt("jwt_verified_cache_kib", "GK_JWT_VERIFIED_CACHE_KIB", 4096, 0, 1 << 20,
+  flags.AddInt("jwt_verified_cache_kib", "GK_JWT_VERIFIED_CACHE_KIB", 16384, 0, 1 << 20,
                "memory for remembering verified tokens (their time rules are still checked on every call); 0 = off");
   flags.AddString("jwt_service_kids", "GK_JWT_SERVICE_KIDS", "",
                   "comma-separated key ids that sign service tokens (and only those)");
