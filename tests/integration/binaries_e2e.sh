@@ -44,6 +44,8 @@ export GK_DATABASE_URL="postgresql://gaitkeeper_app:$GK_PG_APP_PASSWORD@127.0.0.
 # Ports from the process id, away from the stack (5005x) and demo (5006x) ports.
 base=$(( 20000 + ($$ % 2000) * 3 ))
 declare -A port=([ingestion]=$base [scoring]=$((base + 1)) [planning]=$((base + 2)))
+# Production-like token lifetime: at most an hour (the tools mint hour-long tokens).
+export GK_JWT_MAX_LIFETIME_S=3600
 declare -A pid_of
 for s in scoring planning ingestion; do
   gk_service_args "$s" "${port[$s]}"
@@ -163,6 +165,12 @@ hangup ingestion keys_reload_failed
 ghz_expect new_kid OK
 ghz_expect list_sessions UNAUTHENTICATED
 cp "$work/verify.keys.orig" "$GK_KEYS_DIR/verify.keys"
+# A token that lives longer than --jwt_max_lifetime_s (env GK_JWT_MAX_LIFETIME_S) is refused.
+long_token="$("$bin/common/auth/gaitkeeper-token" --signing_keys="$GK_KEYS_DIR/signing.keys" --kid=rs256-2 \
+  --issuer="$GK_STACK_ISSUER" --role=athlete --subject="$athlete_id" --ttl_s=7200)"
+sed "s#\"Bearer [^\"]*\"#\"Bearer $long_token\"#" "$work/ghz/list_sessions.json" >"$work/ghz/long_lived.json"
+ghz_expect long_lived UNAUTHENTICATED
+grep -q "lifetime exceeds 1h" "$work/ghz-long_lived.out" || { echo "FAIL: not refused for its lifetime"; cat "$work/ghz-long_lived.out"; exit 1; }
 
 # Health data stays out of the logs: no pain values or sample fields are logged.
 if grep -h -E '"pain_(during|after|next_morning)"|cadence_spm|speed_mps|"samples":\[' "$work"/*.log; then echo "FAIL: health data in logs"; exit 1; fi

@@ -19,6 +19,8 @@ void AddSecurityFlags(Flags& flags, absl::string_view service) {
   flags.AddString("jwt_audience", "GK_JWT_AUDIENCE", "gaitkeeper", "expected token audience (aud)");
   flags.AddInt("jwt_clock_skew_s", "GK_JWT_CLOCK_SKEW_S", 60, 0, 300,
                "clock skew tolerated on exp/iat/nbf");
+  flags.AddInt("jwt_max_lifetime_s", "GK_JWT_MAX_LIFETIME_S", 24 * 3600, 60, 24 * 3600,
+               "longest accepted token lifetime (exp - iat); tokens cannot be revoked, so keep it short");
   flags.AddInt("jwt_verified_cache_kib", "GK_JWT_VERIFIED_CACHE_KIB", 16384, 0, 1 << 20,
                "memory for remembering verified tokens (their time rules are still checked on every call); 0 = off");
   flags.AddString("jwt_service_kids", "GK_JWT_SERVICE_KIDS", "",
@@ -80,6 +82,7 @@ absl::StatusOr<SecurityConfig> ReadSecurityConfig(const Flags& flags, absl::stri
         .issuer = issuer,
         .audience = audience,
         .clock_skew = absl::Seconds(flags.GetInt("jwt_clock_skew_s")),
+        .max_lifetime = absl::Seconds(flags.GetInt("jwt_max_lifetime_s")),
         .verified_cache_bytes = static_cast<size_t>(flags.GetInt("jwt_verified_cache_kib")) * 1024};
     CallerResolver::TokenOptions options;
     options.verifier = std::make_shared<auth::TokenVerifier>(std::move(*keys), verifier_options);

@@ -32,7 +32,7 @@ struct SecurityConfig {
 };
 
 // Declares --auth_mode, --jwt_keys, --jwt_issuer, --jwt_audience, --jwt_clock_skew_s,
-// --jwt_service_kids, --service_signing_keys, --service_kid, --tls_cert, --tls_key, --tls_ca and
+// --jwt_max_lifetime_s, --jwt_verified_cache_kib, --jwt_service_kids, --service_signing_keys, --service_kid, --tls_cert, --tls_key, --tls_ca and
 // the limits (--write_rate_per_s, --write_burst, --upload_rate_per_s, --upload_burst,
 // --max_streams_per_caller), each with an environment fallback (see --help).
 void AddSecurityFlags(Flags& flags, absl::string_view service);
