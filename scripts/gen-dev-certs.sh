@@ -13,38 +13,12 @@
 # clients trust DIR/ca.crt.
 set -euo pipefail
 
-usage() { echo "usage: $0 [--force] DIR" >&2; exit 2; }
-
-force=0
-dir=""
-for arg in "$@"; do
-  case "$arg" in
-    --force) force=1 ;;
-    -h|--help) usage ;;
-    -*) usage ;;
-    *) [ -z "$dir" ] || usage; dir="$arg" ;;
-  esac
-done
-[ -n "$dir" ] || usage
-command -v openssl >/dev/null || { echo "$0: openssl not found (apt-get install openssl)" >&2; exit 1; }
+. "$(dirname "$0")/lib/dev_openssl.sh"
+gk_dev_args "$@"
 
 readonly services=(ingestion scoring planning)
 readonly days=825
-
-mkdir -p "$dir"
-work="$(mktemp -d "$dir/.gen-dev-certs.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-log="$work/openssl.log"
-umask 077
-
-# Runs openssl quietly; on failure shows what it said.
-ossl() {
-  if ! openssl "$@" >>"$log" 2>&1; then
-    echo "$0: openssl $1 failed:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-}
+gk_dev_workdir gen-dev-certs
 
 new_ec_key() { ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1"; }
 

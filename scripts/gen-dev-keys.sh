@@ -13,34 +13,9 @@
 # and private keys are mode 600. Prints one summary line.
 set -euo pipefail
 
-usage() { echo "usage: $0 [--force] DIR" >&2; exit 2; }
-
-force=0
-dir=""
-for arg in "$@"; do
-  case "$arg" in
-    --force) force=1 ;;
-    -h|--help) usage ;;
-    -*) usage ;;
-    *) [ -z "$dir" ] || usage; dir="$arg" ;;
-  esac
-done
-[ -n "$dir" ] || usage
-command -v openssl >/dev/null || { echo "$0: openssl not found (apt-get install openssl)" >&2; exit 1; }
-
-mkdir -p "$dir"
-work="$(mktemp -d "$dir/.gen-dev-keys.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
-log="$work/openssl.log"
-umask 077
-
-ossl() {
-  if ! openssl "$@" >>"$log" 2>&1; then
-    echo "$0: openssl $1 failed:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-}
+. "$(dirname "$0")/lib/dev_openssl.sh"
+gk_dev_args "$@"
+gk_dev_workdir gen-dev-keys
 
 # Whether DIR/$1 must be (re)made.
 needed() { [ "$force" = 1 ] || [ ! -s "$dir/$1" ]; }

@@ -55,6 +55,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "grpcpp/grpcpp.h"
 #include "services/cli/client_auth.h"
+#include "services/cli/companion.h"
 #include "services/cli/synthetic_session.h"
 #include "services/common/flags.h"
 #include "services/common/resource_names.h"
@@ -325,60 +326,22 @@ absl::Status Fail(const char* step, const absl::Status& status) {
   return absl::Status(status.code(), absl::StrCat(step, ": ", status.message()));
 }
 
-// Creates a session for the caller's athlete, optionally uploads a 10-minute synthetic run,
-// completes it and waits for its score. Returns the session id.
-absl::StatusOr<std::string> MakeSession(ing::IngestionService::Stub& ingestion, scoring::v1::ScoringService::Stub& scoring,
-                                        cli::CallerCredentials& credentials, const std::string& athlete, bool scored,
-                                        int wait_s) {
-  auto context = [&]() -> std::unique_ptr<grpc::ClientContext> {
-    auto c = std::make_unique<grpc::ClientContext>();
-    c->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-    (void)credentials.Attach(*c);
-    return c;
-  };
-  ing::CreateSessionRequest create;
-  create.set_parent(names::Athlete(athlete));
-  create.set_request_id(names::NewUuid());
-  *create.mutable_session()->mutable_start_time() = timeutil::FromMicros(timeutil::NowMicros() - 2 * 3600LL * 1000000);
-  ing::Session session;
-  if (absl::Status s = FromGrpcStatus(ingestion.CreateSession(context().get(), create, &session)); !s.ok()) {
-    return Fail("CreateSession", s);
-  }
-  if (!scored) return std::string(session.name().substr(session.name().rfind('/') + 1));
-  synthetic::RunProfile profile;
-  profile.duration_s = 10 * 60;
-  const std::vector<ing::DynamicsSample> samples = synthetic::GenerateRun(profile);
-  ing::UploadSamplesResponse uploaded;
-  auto upload_context = context();
-  auto writer = ingestion.UploadSamples(upload_context.get(), &uploaded);
-  for (size_t first = 0, sequence = 1; first < samples.size(); first += 60, ++sequence) {
-    ing::UploadSamplesRequest batch;
-    batch.set_session(session.name());
-    batch.set_sequence(static_cast<int64_t>(sequence));
-    for (size_t i = first; i < std::min(samples.size(), first + 60); ++i) *batch.add_samples() = samples[i];
-    if (!writer->Write(batch)) break;
-  }
-  writer->WritesDone();
-  if (absl::Status s = FromGrpcStatus(writer->Finish()); !s.ok()) return Fail("UploadSamples", s);
-  ing::CompleteSessionRequest complete;
-  complete.set_name(session.name());
-  ing::Session completed;
-  if (absl::Status s = FromGrpcStatus(ingestion.CompleteSession(context().get(), complete, &completed)); !s.ok()) {
-    return Fail("CompleteSession", s);
-  }
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-  while (true) {
-    scoring::v1::GetSessionScoreRequest request;
-    request.set_session(session.name());
-    scoring::v1::GaitScore score;
-    absl::Status s = FromGrpcStatus(scoring.GetSessionScore(context().get(), request, &score));
-    if (s.ok()) break;
-    if (s.code() != absl::StatusCode::kNotFound || std::chrono::steady_clock::now() > deadline) {
-      return Fail("GetSessionScore", s);
+// A session of the runner's athlete: open, or with a synthetic 10-minute run uploaded, completed
+// and scored. Returns the session id.
+absl::StatusOr<std::string> MakeSession(cli::Companion& app, const std::string& athlete, bool scored, int wait_s) {
+  absl::StatusOr<ing::Session> session =
+      app.CreateSession(names::Athlete(athlete), timeutil::NowMicros() - 2 * 3600LL * 1000000);
+  if (!session.ok()) return Fail("CreateSession", session.status());
+  if (scored) {
+    synthetic::RunProfile profile;
+    profile.duration_s = 10 * 60;
+    if (absl::Status s = app.Upload(session->name(), synthetic::GenerateRun(profile), 60, 0).status(); !s.ok()) {
+      return Fail("UploadSamples", s);
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    if (absl::Status s = app.Complete(session->name()).status(); !s.ok()) return Fail("CompleteSession", s);
+    if (absl::Status s = app.WaitForScore(session->name(), wait_s).status(); !s.ok()) return Fail("GetSessionScore", s);
   }
-  return std::string(session.name().substr(session.name().rfind('/') + 1));
+  return std::string(session->name().substr(session->name().rfind('/') + 1));
 }
 
 // The template's text with the string value of top-level member `name` replaced (its layout is
@@ -486,16 +449,18 @@ absl::Status Fill(const Flags& flags) {
     if (!runner->first_error().ok()) return Fail("CreateAthlete", runner->first_error());
   }
 
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> ingestion_channel = client->Channel(hosts.at("ingestion"));
-  if (!ingestion_channel.ok()) return ingestion_channel.status();
-  absl::StatusOr<std::shared_ptr<grpc::Channel>> scoring_channel = client->Channel(hosts.at("scoring"));
-  if (!scoring_channel.ok()) return scoring_channel.status();
-  auto ingestion = ing::IngestionService::NewStub(*ingestion_channel);
-  auto scoring = scoring::v1::ScoringService::NewStub(*scoring_channel);
+  std::shared_ptr<grpc::Channel> channels[3];
+  const char* const areas[3] = {"ingestion", "scoring", "planning"};
+  for (int i = 0; i < 3; ++i) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = client->Channel(hosts.at(areas[i]));
+    if (!channel.ok()) return channel.status();
+    channels[i] = *std::move(channel);
+  }
+  cli::Companion app(channels[0], channels[1], channels[2], credentials);
   const int wait_s = static_cast<int>(flags.GetInt("wait_s"));
-  absl::StatusOr<std::string> scored = MakeSession(*ingestion, *scoring, *credentials, athlete, true, wait_s);
+  absl::StatusOr<std::string> scored = MakeSession(app, athlete, /*scored=*/true, wait_s);
   if (!scored.ok()) return scored.status();
-  absl::StatusOr<std::string> open = MakeSession(*ingestion, *scoring, *credentials, athlete, false, wait_s);
+  absl::StatusOr<std::string> open = MakeSession(app, athlete, /*scored=*/false, wait_s);
   if (!open.ok()) return open.status();
   values["SESSION_ID"] = *scored;
   values["OPEN_SESSION_ID"] = *open;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -11,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "pqxx/pqxx"
+#include "services/common/pagination.h"
 
 namespace gaitkeeper::db {
 
@@ -145,6 +147,20 @@ inline pqxx::binarystring Bytes(const std::string& data) {
 inline std::string BytesOf(const pqxx::field& field) {
   pqxx::binarystring b(field);
   return std::string(b.get(), b.size());
+}
+
+// Keyset pages (services/common/pagination.h) are read with LIMIT page_size + 1: the extra row
+// only tells that another page exists. PageRows is how many rows belong to this page;
+// NextPageCursor is the cursor after its last row (`key_column`, then "id") when another page
+// exists, else nullopt.
+inline int PageRows(const pqxx::result& rows, int page_size) {
+  return std::min(static_cast<int>(rows.size()), page_size);
+}
+inline std::optional<pagination::Cursor> NextPageCursor(const pqxx::result& rows, int page_size,
+                                                         const char* key_column) {
+  if (static_cast<int>(rows.size()) <= page_size || page_size <= 0) return std::nullopt;
+  const pqxx::row last = rows[page_size - 1];
+  return pagination::Cursor{last[key_column].c_str(), last["id"].c_str()};
 }
 
 }  // namespace gaitkeeper::db

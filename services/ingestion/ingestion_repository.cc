@@ -237,13 +237,10 @@ absl::StatusOr<IngestionRepository::SessionPage> IngestionRepository::ListSessio
     pqxx::result rows = tx.exec_prepared(q::kIngestionListSessions, athlete_id, start_from_us,
                                          start_to_us, after_us, after_id, page_size + 1);
     SessionPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       page.sessions.push_back(SessionFromRow(rows[i]));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["start_us"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "start_us");
     return page;
   });
 }
@@ -481,13 +478,10 @@ absl::StatusOr<IngestionRepository::PainPage> IngestionRepository::ListPainRepor
     }
     pqxx::result rows = tx.exec_prepared(q::kIngestionListPainReports, athlete_id, after_date, after_id, page_size + 1);
     PainPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       page.reports.push_back(PainReportFromRow(rows[i]));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["report_date"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "report_date");
     return page;
   });
 }
@@ -616,16 +610,13 @@ absl::StatusOr<IngestionRepository::QuestionnairePage> IngestionRepository::List
     pqxx::result rows = tx.exec_prepared(q::kIngestionListQuestionnaireResponses, athlete_id,
                                          static_cast<int>(instrument), after_date, after_id, page_size + 1);
     QuestionnairePage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       v1::QuestionnaireResponse r;
       if (!r.ParseFromString(db::BytesOf(rows[i]["response"]))) return absl::DataLossError("a stored response is unreadable");
       *r.mutable_create_time() = timeutil::FromMicros(rows[i]["create_us"].as<int64_t>());
       page.responses.push_back(std::move(r));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["response_date"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "response_date");
     return page;
   });
 }
@@ -684,11 +675,8 @@ absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListCareL
     }
     pqxx::result rows = tx.exec_prepared(q::kIngestionListCareLinks, athlete_id, after_us, after_id, page_size + 1);
     CareLinkPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.links.push_back(CareLinkFromRow(rows[i]));
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["grant_us"].c_str(), last["id"].c_str()};
-    }
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) page.links.push_back(CareLinkFromRow(rows[i]));
+    page.next = db::NextPageCursor(rows, page_size, "grant_us");
     return page;
   });
 }
@@ -718,11 +706,8 @@ absl::StatusOr<IngestionRepository::CareLinkPage> IngestionRepository::ListClini
   return db::RunInTransaction<CareLinkPage>(pool_, "list_clinic_care_links", [&](pqxx::work& tx) -> absl::StatusOr<CareLinkPage> {
     pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicCareLinks, clinic_id, after_us, after_id, page_size + 1);
     CareLinkPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.links.push_back(CareLinkFromRow(rows[i]));
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["grant_us"].c_str(), last["id"].c_str()};
-    }
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) page.links.push_back(CareLinkFromRow(rows[i]));
+    page.next = db::NextPageCursor(rows, page_size, "grant_us");
     return page;
   });
 }
@@ -755,11 +740,8 @@ absl::StatusOr<IngestionRepository::ClinicianPage> IngestionRepository::ListClin
   return db::RunInTransaction<ClinicianPage>(pool_, "list_clinicians", [&](pqxx::work& tx) -> absl::StatusOr<ClinicianPage> {
     pqxx::result rows = tx.exec_prepared(q::kIngestionListClinicians, clinic_id, after_us, after_id, page_size + 1);
     ClinicianPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) page.clinicians.push_back(ClinicianFromRow(rows[i]));
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["create_us"].c_str(), last["id"].c_str()};
-    }
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) page.clinicians.push_back(ClinicianFromRow(rows[i]));
+    page.next = db::NextPageCursor(rows, page_size, "create_us");
     return page;
   });
 }
@@ -785,7 +767,7 @@ absl::StatusOr<IngestionRepository::AuditPage> IngestionRepository::ListAuditEve
   return db::RunInTransaction<AuditPage>(pool_, "list_audit_events", [&](pqxx::work& tx) -> absl::StatusOr<AuditPage> {
     pqxx::result rows = tx.exec_prepared(q::kIngestionListAuditEvents, athlete, clinic, after_us, after_id, page_size + 1);
     AuditPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       const pqxx::row& row = rows[i];
       v1::AuditEvent e;
       *e.mutable_event_time() = timeutil::FromMicros(row["event_us"].as<int64_t>());
@@ -799,10 +781,7 @@ absl::StatusOr<IngestionRepository::AuditPage> IngestionRepository::ListAuditEve
       e.set_outcome(row["outcome"].c_str());
       page.events.push_back(std::move(e));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["event_us"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "event_us");
     return page;
   });
 }

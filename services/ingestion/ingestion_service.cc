@@ -1,5 +1,7 @@
 #include "services/ingestion/ingestion_service.h"
 
+#include <optional>
+
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/common/dynamics_series.h"
@@ -145,19 +147,21 @@ grpc::Status IngestionService::UploadSamples(grpc::ServerContext* context,
   return RunRpc(gate_, *context, "UploadSamples", [&](authz::Call& call) -> absl::Status {
     v1::UploadSamplesRequest batch;
     std::string session_name;
+    std::optional<names::SessionRef> target;  // named by the first batch, authorized once
     while (reader->Read(&batch)) {
-      // Who may write to the named session first (AIP-211), then what is sent.
-      absl::StatusOr<names::SessionRef> target = names::ParseSession(batch.session(), "session");
-      if (!target.ok()) return target.status();
-      if (absl::Status allowed = call.Authorize(authz::AthleteTarget(target->athlete_id, batch.session())); !allowed.ok()) return allowed;
-      absl::Status valid = ValidateUploadBatch(batch);
-      if (!valid.ok()) return valid;
-      if (session_name.empty()) {
+      if (!target.has_value()) {
+        // Who may write to the named session first (AIP-211), then what is sent.
+        absl::StatusOr<names::SessionRef> parsed = names::ParseSession(batch.session(), "session");
+        if (!parsed.ok()) return parsed.status();
+        if (absl::Status allowed = call.Authorize(authz::AthleteTarget(parsed->athlete_id, batch.session())); !allowed.ok()) return allowed;
+        target = *std::move(parsed);
         session_name = batch.session();
       } else if (batch.session() != session_name) {
         return InvalidArgumentWithFields("INVALID_SAMPLES",
                                          {{"session", "must be the same session in every message of a stream"}});
       }
+      absl::Status valid = ValidateUploadBatch(batch);
+      if (!valid.ok()) return valid;
       absl::StatusOr<IngestionRepository::BatchResult> result =
           repository_.AppendBatch(*target, batch.sequence(), batch);
       if (!result.ok()) return result.status();
@@ -184,21 +188,23 @@ grpc::Status IngestionService::UploadImuSamples(grpc::ServerContext* context,
   return RunRpc(gate_, *context, "UploadImuSamples", [&](authz::Call& call) -> absl::Status {
     v1::UploadImuSamplesRequest batch;
     std::string session_name;
+    std::optional<names::SessionRef> target;  // named by the first batch, authorized once
     v1::SensorPlacement placement = v1::SENSOR_PLACEMENT_UNSPECIFIED;
     while (reader->Read(&batch)) {
-      // Who may write to the named session first (AIP-211), then what is sent.
-      absl::StatusOr<names::SessionRef> target = names::ParseSession(batch.session(), "session");
-      if (!target.ok()) return target.status();
-      if (absl::Status allowed = call.Authorize(authz::AthleteTarget(target->athlete_id, batch.session())); !allowed.ok()) return allowed;
-      absl::Status valid = ValidateImuBatch(batch);
-      if (!valid.ok()) return valid;
-      if (session_name.empty()) {
+      if (!target.has_value()) {
+        // Who may write to the named session first (AIP-211), then what is sent.
+        absl::StatusOr<names::SessionRef> parsed = names::ParseSession(batch.session(), "session");
+        if (!parsed.ok()) return parsed.status();
+        if (absl::Status allowed = call.Authorize(authz::AthleteTarget(parsed->athlete_id, batch.session())); !allowed.ok()) return allowed;
+        target = *std::move(parsed);
         session_name = batch.session();
         placement = batch.stream().placement();
       } else if (batch.session() != session_name || batch.stream().placement() != placement) {
         return InvalidArgumentWithFields(
             "INVALID_IMU_SAMPLES", {{"session", "every message of a stream must name the same session and placement"}});
       }
+      absl::Status valid = ValidateImuBatch(batch);
+      if (!valid.ok()) return valid;
       absl::StatusOr<IngestionRepository::ImuBatchResult> result =
           repository_.AppendImuBatch(*target, batch, CountClipped(batch));
       if (!result.ok()) return result.status();

@@ -181,15 +181,12 @@ absl::StatusOr<PlanningRepository::PlanPage> PlanningRepository::ListPlans(
     if (tx.exec_prepared(q::kPlanningAthleteExists, athlete_id).empty()) return AthleteNotFound(athlete_id);
     pqxx::result rows = tx.exec_prepared(q::kPlanningListPlans, athlete_id, after_us, after_id, page_size + 1, state_filter);
     PlanPage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       absl::StatusOr<v1::Plan> plan = PlanFromRow(rows[i]);
       if (!plan.ok()) return plan.status();
       page.plans.push_back(std::move(*plan));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["create_us"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "create_us");
     return page;
   });
 }

@@ -210,15 +210,12 @@ absl::StatusOr<ScoringRepository::ScorePage> ScoringRepository::ListScores(
     pqxx::result rows = tx.exec_prepared(q::kScoringListGaitScores, athlete_id, algorithm_version, after_us,
                                          after_id, page_size + 1);
     ScorePage page;
-    for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    for (int i = 0; i < db::PageRows(rows, page_size); ++i) {
       absl::StatusOr<v1::GaitScore> score = ScoreFromRow(rows[i]);
       if (!score.ok()) return score.status();
       page.scores.push_back(std::move(*score));
     }
-    if (static_cast<int>(rows.size()) > page_size) {
-      const pqxx::row& last = rows[page_size - 1];
-      page.next = pagination::Cursor{last["start_us"].c_str(), last["id"].c_str()};
-    }
+    page.next = db::NextPageCursor(rows, page_size, "start_us");
     return page;
   });
 }
